@@ -1,0 +1,1 @@
+"""Building the assignment from its one source of truth, the nbgrader source notebook."""

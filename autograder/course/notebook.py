@@ -1,0 +1,57 @@
+"""Reading the source notebook: which cell plays which role.
+
+Roles, from nbgrader metadata and cell tags:
+    "solution"  graded code the student writes (nbgrader ``solution: true``)
+    "test"      a locked, graded test cell (nbgrader ``grade: true``)
+    "setup"     imports and data loading every run needs (tag ``setup``)
+    "helper"    given, locked code the graded functions rely on (grade_id ``helper_*``)
+    "story"     every other code cell: the experiments and figures
+    "markdown"  prose
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from autograder.course.paths import SOURCE_NOTEBOOK
+
+
+_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+_GRADED_HEADER = re.compile(r"^# GRADED FUNCTIONS?:.*$")
+
+
+def read_notebook(path: Path = SOURCE_NOTEBOOK) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def cell_role(cell) -> str:
+    if cell.cell_type != "code":
+        return "markdown"
+    meta = nbgrader_meta(cell)
+    if meta.get("solution"):
+        return "solution"
+    if meta.get("grade"):
+        return "test"
+    if "setup" in cell.get("metadata", {}).get("tags", []):
+        return "setup"
+    if str(meta.get("grade_id", "")).startswith("helper_"):
+        return "helper"
+    return "story"
+
+
+def solution_code(source: str) -> str:
+    """A solution cell's code without the nbgrader markers and the GRADED FUNCTION header."""
+    lines = [line for line in source.splitlines() if not _MARKER.match(line) and not _GRADED_HEADER.match(line)]
+    return "\n".join(lines).strip("\n")
+
+
+def graded_cells(nb) -> list[tuple[str, str]]:
+    """(grade_id, source) of each solution cell, in notebook order."""
+    return [(nbgrader_meta(c)["grade_id"], c.source) for c in nb.cells if cell_role(c) == "solution"]
