@@ -1,0 +1,558 @@
+"""Visible tests for the planar-classification assignment.
+
+Each ``test_*`` function takes your function, runs it on small fixed cases and either
+prints a line starting with "All tests passed" or raises ``AssertionError`` with a
+message that says which function and which array went wrong, what was expected, what
+came back and, where one fits, the usual cause. The graders run many more cases than
+these (other shapes, random inputs, every activation), so passing here is a good sign,
+not a guarantee.
+"""
+
+import numpy as np
+
+
+__all__ = [
+    "test_linear", "test_sigmoid", "test_tanh", "test_relu", "test_layer_sizes",
+    "test_initialize_parameters", "test_forward_propagation", "test_compute_cost",
+    "test_backward_propagation", "test_update_parameters", "test_nn_model", "test_predict",
+    "test_gradient_check", "test_collapse_linear", "test_count_linear_regions",
+    "test_relu_interpolant",
+]
+
+
+def _fail(function, message, hint=None):
+    text = f"{function}: {message}"
+    if hint:
+        text += f"\n  Hint: {hint}"
+    raise AssertionError(text)
+
+
+def _show(value):
+    return np.array2string(np.asarray(value), precision=8, separator=", ", threshold=40)
+
+
+def _as_array(function, what, got, shape):
+    """`got` as a float ndarray of `shape`, or a clear failure."""
+    if isinstance(got, (list, tuple)):
+        _fail(function, f"{what} is a Python {type(got).__name__}; expected a numpy array of shape {shape}.",
+              "build it with numpy operations (or wrap it in np.array(...)).")
+    if not isinstance(got, np.ndarray):
+        _fail(function, f"{what} is {type(got).__name__} {got!r}; expected a numpy array of shape {shape}.")
+    if got.shape != tuple(shape):
+        hint = None
+        if got.size == int(np.prod(shape)) and len(shape) == 2 and got.ndim == 1:
+            hint = "np.sum(..., axis=1) drops an axis; add keepdims=True to keep the column shape."
+        elif got.ndim == 2 and got.shape == tuple(shape)[::-1]:
+            hint = "the array is transposed: check the order of the matrix product (W @ X, not X @ W) or a stray .T."
+        _fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint)
+    return got.astype(float)
+
+
+def _check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9, mistakes=()):
+    """Compare `got` with `expected`; `mistakes` lists (wrong_value, explanation) to recognise."""
+    expected = np.asarray(expected, dtype=float)
+    got = _as_array(function, what, got, expected.shape)
+    if np.allclose(got, expected, rtol=rtol, atol=atol):
+        return
+    for wrong, explanation in mistakes:
+        if np.allclose(got, np.asarray(wrong, dtype=float), rtol=rtol, atol=atol):
+            hint = explanation
+            break
+    bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0]
+    where = tuple(int(i) for i in bad)
+    _fail(function,
+          f"{what} is wrong at index {where}: expected {expected[where]:.8g}, got {got[where]:.8g}.\n"
+          f"  expected {what} =\n{_show(expected)}\n  got {what} =\n{_show(got)}", hint)
+
+
+def _check_dict(function, what, got, keys):
+    if not isinstance(got, dict):
+        _fail(function, f"{what} should be a dict with keys {list(keys)}; got {type(got).__name__}.")
+    missing = [k for k in keys if k not in got]
+    if missing:
+        _fail(function, f"{what} is missing the key(s) {missing}; it has {sorted(got)}.",
+              "the key names are case-sensitive, e.g. \"dW1\", not \"dw1\".")
+
+
+def _params(d):
+    return {k: np.array(v, dtype=float) for k, v in d.items()}
+
+
+def _passed(function):
+    print(f"All tests passed for {function}.")
+
+
+# --- activations -----------------------------------------------------------------------
+
+
+def _test_activation(name, forward, backward, mistakes_forward=(), mistakes_backward=()):
+    Z = np.array(EXPECTED["Z"])
+    dA = np.array(EXPECTED["dA"])
+    Z_before = Z.copy()
+    A = forward(Z)
+    _check_array(name, f"{name}(Z)", A, EXPECTED[name]["A"], mistakes=mistakes_forward)
+    dZ = backward(dA, Z)
+    _check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, EXPECTED[name]["dZ"],
+                 hint="dZ is dA times the derivative g'(Z), element by element.", mistakes=mistakes_backward)
+    if not np.array_equal(Z, Z_before):
+        _fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.")
+    _passed(f"{name} and {name}_backward")
+
+
+def test_linear(linear, linear_backward):
+    Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
+    _test_activation("linear", linear, linear_backward,
+                     mistakes_backward=[(np.ones_like(Z), "the derivative of the identity is 1, so dZ = dA * 1 = dA, not 1."),
+                                        (dA * Z, "dZ = dA * g'(Z), and g'(Z) = 1 for the linear activation (not Z).")])
+
+
+def test_sigmoid(sigmoid, sigmoid_backward):
+    Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
+    s = 1 / (1 + np.exp(-Z))
+    _test_activation("sigmoid", sigmoid, sigmoid_backward,
+                     mistakes_forward=[(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).")],
+                     mistakes_backward=[(s * (1 - s), "multiply by the upstream gradient: dZ = dA * s * (1 - s)."),
+                                        (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s)."),
+                                        (dA * s, "the derivative is s * (1 - s), not s.")])
+
+
+def test_tanh(tanh, tanh_backward):
+    Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
+    t = np.tanh(Z)
+    _test_activation("tanh", tanh, tanh_backward,
+                     mistakes_backward=[(dA * (1 - t), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2."),
+                                        (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2."),
+                                        (1 - t ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).")])
+
+
+def test_relu(relu, relu_backward):
+    Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
+    _test_activation("relu", relu, relu_backward,
+                     mistakes_forward=[(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).")],
+                     mistakes_backward=[((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0)."),
+                                        (dA * np.maximum(0, Z), "the derivative of ReLU is 1 where Z > 0 and 0 elsewhere, not relu(Z).")])
+
+
+# --- the network -----------------------------------------------------------------------
+
+
+def test_layer_sizes(layer_sizes):
+    np.random.seed(1)
+    X = np.random.randn(5, 3)
+    Y = np.random.randn(2, 3)
+    got = layer_sizes(X, Y)
+    if not isinstance(got, tuple) or got != (5, 4, 2):
+        _fail("layer_sizes", f"for X of shape {X.shape} and Y of shape {Y.shape} expected (5, 4, 2), got {got!r}.",
+              "n_x is the number of rows of X (X.shape[0]), n_h is 4 and n_y the number of rows of Y.")
+    _passed("layer_sizes")
+
+
+def test_initialize_parameters(initialize_parameters):
+    np.random.seed(2)
+    p = initialize_parameters(2, 4, 1)
+    _check_dict("initialize_parameters", "the result", p, ["W1", "b1", "W2", "b2"])
+    np.random.seed(2)
+    W1 = np.random.randn(4, 2) * 0.01
+    W2 = np.random.randn(1, 4) * 0.01
+    hint = "after np.random.seed(2), draw W1 = np.random.randn(n_h, n_x) * 0.01 first, then W2 the same way."
+    _check_array("initialize_parameters", "W1", p["W1"], W1, hint,
+                 mistakes=[(W1 * 100, "scale the random weights by 0.01.")])
+    _check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
+    _check_array("initialize_parameters", "W2", p["W2"], W2, hint)
+    _check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")
+    if abs(p["W1"][0, 0] - (-0.00416758)) > 1e-8:
+        _fail("initialize_parameters", f"W1[0, 0] should be -0.00416758, got {p['W1'][0, 0]}.", hint)
+    _passed("initialize_parameters")
+
+
+def test_forward_propagation(forward_propagation):
+    X = np.array(EXPECTED["forward_X"])
+    parameters = _params(EXPECTED["forward_parameters"])
+    for activation in ("tanh", "relu", "linear"):
+        expected = EXPECTED[f"forward_{activation}"]
+        result = forward_propagation(X, parameters, activation) if activation != "tanh" else forward_propagation(X, parameters)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            _fail("forward_propagation", f"should return a pair (A2, cache); got {type(result).__name__}.")
+        A2, cache = result
+        _check_dict("forward_propagation", "cache", cache, ["Z1", "A1", "Z2", "A2"])
+        where = f" with activation={activation!r}" if activation != "tanh" else " with the default activation (tanh)"
+        for key in ("Z1", "A1", "Z2", "A2"):
+            hint = {"Z1": "Z1 = W1 @ X + b1.",
+                    "A1": f"A1 is the hidden activation of Z1: use the activation named by the argument (here {activation})."
+                    if activation != "tanh" else "the default hidden activation is tanh.",
+                    "Z2": "Z2 = W2 @ A1 + b2.",
+                    "A2": "the output unit is always a sigmoid: A2 = sigmoid(Z2)."}[key]
+            _check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hint)
+        _check_array("forward_propagation", f"A2{where}", A2, expected["A2"])
+    _passed("forward_propagation")
+
+
+def test_compute_cost(compute_cost):
+    A2 = np.array([[0.5002307, 0.49985831, 0.50023963]])
+    Y = np.array([[True, False, False]])
+    expected = 0.6930587610394646
+    for labels, kind in ((Y, "bool"), (Y.astype(int), "int")):
+        cost = compute_cost(A2, labels)
+        if not isinstance(cost, float):
+            _fail("compute_cost", f"should return a Python float; got {type(cost).__name__} {cost!r}.",
+                  "wrap the result: float(cost).")
+        if not np.isclose(cost, expected, rtol=1e-7):
+            hint = None
+            if np.isclose(cost, expected * 3, rtol=1e-6):
+                hint = "divide the sum by m, the number of examples (missing 1/m)."
+            elif np.isclose(cost, -expected, rtol=1e-6):
+                hint = "the cross-entropy has a minus sign in front: -(1/m) * sum(...)."
+            _fail("compute_cost", f"with A2 = {A2.tolist()} and {kind} labels Y = {labels.tolist()} "
+                                  f"expected {expected:.10f}, got {cost:.10f}.", hint)
+    _passed("compute_cost")
+
+
+def test_backward_propagation(backward_propagation):
+    X = np.array(EXPECTED["backward_X"])
+    Y = np.array(EXPECTED["backward_Y"])
+    parameters = _params(EXPECTED["backward_parameters"])
+    m = X.shape[1]
+    for activation in ("tanh", "relu", "sigmoid"):
+        case = EXPECTED[f"backward_{activation}"]
+        cache = _params(case["cache"])
+        if activation == "tanh":
+            grads = backward_propagation(parameters, cache, X, Y)
+        else:
+            grads = backward_propagation(parameters, cache, X, Y, activation)
+        _check_dict("backward_propagation", "the gradients", grads, ["dW1", "db1", "dW2", "db2"])
+        where = f" with activation={activation!r}" if activation != "tanh" else ""
+        for key in ("dW2", "db2", "dW1", "db1"):
+            expected = np.array(case["grads"][key])
+            mistakes = [(expected * m, "divide by m, the number of examples (missing 1/m)."),
+                        (-expected, "dZ2 = A2 - Y (not Y - A2).")]
+            if key in ("dW1", "db1") and activation == "tanh":
+                A1 = cache["A1"]
+                dZ1 = (parameters["W2"].T @ (cache["A2"] - Y)) * (1 - A1)
+                wrong = dZ1 @ X.T / m if key == "dW1" else np.sum(dZ1, axis=1, keepdims=True) / m
+                mistakes.append((wrong, "the tanh derivative is 1 - A1**2: you used 1 - A1."))
+            hint = None
+            if key in ("dW1", "db1") and activation != "tanh":
+                hint = f"dZ1 must use the backward pass of the hidden activation ({activation}_backward), not tanh's."
+            _check_array("backward_propagation", f"{key}{where}", grads[key], expected, hint, mistakes=mistakes)
+    _passed("backward_propagation")
+
+
+def test_update_parameters(update_parameters):
+    parameters = _params(EXPECTED["update_parameters"])
+    grads = _params(EXPECTED["update_grads"])
+    before = {k: v.copy() for k, v in parameters.items()}
+    for rate, key in ((None, "update_1.2"), (0.5, "update_0.5")):
+        new = update_parameters(parameters, grads) if rate is None else update_parameters(parameters, grads, learning_rate=rate)
+        _check_dict("update_parameters", "the result", new, ["W1", "b1", "W2", "b2"])
+        used = 1.2 if rate is None else rate
+        for name in ("W1", "b1", "W2", "b2"):
+            ascent = before[name] + used * grads["d" + name]
+            _check_array("update_parameters", f"{name} (learning_rate={used})", new[name], EXPECTED[key][name],
+                         hint="theta = theta - learning_rate * dtheta, with the learning_rate argument."
+                         if rate is not None else None,
+                         mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).")])
+        for name in before:
+            if not np.array_equal(parameters[name], before[name]):
+                _fail("update_parameters", f"the input parameters[{name!r}] was modified in place.",
+                      "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...")
+    _passed("update_parameters")
+
+
+def test_nn_model(nn_model):
+    X = np.array(EXPECTED["nn_X"])
+    Y = np.array(EXPECTED["nn_Y"]) > 0
+    params = nn_model(X, Y, 4)
+    _check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
+    for key in ("W1", "b1", "W2", "b2"):
+        _check_array("nn_model", f"{key} after 10000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
+                     hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
+                     rtol=1e-5, atol=1e-7)
+    params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
+    for key in ("W1", "b1", "W2", "b2"):
+        _check_array("nn_model", f"{key} after 50 iterations with activation='relu', learning_rate=0.5", params[key],
+                     EXPECTED["nn_relu"][key],
+                     hint="pass activation to forward_propagation and backward_propagation, "
+                          "and learning_rate to update_parameters; loop num_iterations times.",
+                     rtol=1e-5, atol=1e-7)
+    _passed("nn_model")
+
+
+def test_predict(predict):
+    parameters = _params(EXPECTED["predict_parameters"])
+    X = np.array(EXPECTED["predict_X"])
+    got = predict(parameters, X)
+    _check_array("predict", "the predictions", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
+                 EXPECTED["predict_tanh"], hint="predict 1 where A2 > 0.5 and 0 elsewhere.")
+    X = np.array(EXPECTED["predict_relu_X"])
+    parameters = _params(EXPECTED["predict_relu_parameters"])
+    got = predict(parameters, X, "relu")
+    _check_array("predict", "the predictions with activation='relu'",
+                 np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
+                 hint="pass the activation on to forward_propagation.",
+                 mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
+                                                                "(these are the tanh predictions).")])
+    _passed("predict")
+
+
+# --- why ReLU beats linear -------------------------------------------------------------
+
+
+def test_gradient_check(gradient_check):
+    X = np.array(EXPECTED["backward_X"])
+    Y = np.array(EXPECTED["backward_Y"])
+    parameters = _params(EXPECTED["backward_parameters"])
+    for activation in ("tanh", "sigmoid"):
+        value = gradient_check(parameters, X, Y, activation)
+        if not isinstance(value, float):
+            _fail("gradient_check", f"should return a Python float; got {type(value).__name__}.", "wrap it: float(difference).")
+        if not value < 1e-7:
+            _fail("gradient_check", f"with activation={activation!r} returned {value:.3e}; a correct backward pass "
+                                    "should give less than 1e-7.",
+                  "if your backward_propagation test passed, check the centered difference "
+                  "(J(theta + eps) - J(theta - eps)) / (2 * eps) and that you restore each parameter after nudging it.")
+    namespace = gradient_check.__globals__
+    real_backward = namespace.get("backward_propagation")
+    if real_backward is None:
+        _fail("gradient_check", "could not find backward_propagation next to gradient_check.")
+
+    def planted_bug(parameters, cache, X, Y, activation="tanh"):
+        grads = dict(real_backward(parameters, cache, X, Y, activation))
+        grads["db1"] = grads["db1"] * 2
+        return grads
+
+    namespace["backward_propagation"] = planted_bug
+    try:
+        value = gradient_check(parameters, X, Y, "tanh")
+    finally:
+        namespace["backward_propagation"] = real_backward
+    if not value > 1e-3:
+        _fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
+              "call backward_propagation by name inside gradient_check and compare all four gradient arrays.")
+    _passed("gradient_check")
+
+
+def test_collapse_linear(collapse_linear):
+    parameters = _params(EXPECTED["backward_parameters"])
+    result = collapse_linear(parameters)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        _fail("collapse_linear", f"should return a pair (W, b); got {type(result).__name__}.")
+    W, b = result
+    P = parameters
+    _check_array("collapse_linear", "W", W, P["W2"] @ P["W1"], "W = W2 @ W1 (shape (n_y, n_x)).",
+                 mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.")])
+    _check_array("collapse_linear", "b", b, P["W2"] @ P["b1"] + P["b2"], "b = W2 @ b1 + b2: the first bias passes through W2.",
+                 mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.")])
+    _passed("collapse_linear")
+
+
+def test_count_linear_regions(count_linear_regions):
+    xs = np.linspace(-1, 1, 21)
+    grid = np.array(np.meshgrid(xs, xs)).reshape(2, -1)
+    cases = [
+        ("one unit, the line x = 0", np.array([[1.0, 0.0]]), np.array([[0.0]]), grid, 2),
+        ("two units, the lines x = 0 and y = 0", np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros((2, 1)), grid, 4),
+        ("three lines in general position", np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+         np.array([[0.1], [0.2], [-0.5]]), grid, 7),
+        ("one unit whose line misses every point", np.array([[1.0, 0.0]]), np.array([[5.0]]), grid, 1),
+        ("three parallel lines", np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]), np.array([[0.5], [0.0], [-0.5]]), grid, 4),
+    ]
+    for label, W1, b1, X, expected in cases:
+        got = count_linear_regions(W1, b1, X)
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+            _fail("count_linear_regions", f"should return an int; got {type(got).__name__} {got!r}.")
+        if got != expected:
+            hint = None
+            if got == X.shape[1]:
+                hint = "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns."
+            elif got == 2 ** W1.shape[0]:
+                hint = "count the patterns that actually occur over the columns of X, not all 2**n_h possible ones."
+            _fail("count_linear_regions", f"{label}: expected {expected} regions, got {got}.", hint)
+    _passed("count_linear_regions")
+
+
+def test_relu_interpolant(relu_interpolant):
+    for x_knots, y_knots in (([0.0, 1.0, 2.0], [0.0, 1.0, 0.0]), ([-1.0, 0.0, 0.5, 2.0], [1.0, -1.0, 2.0, 2.5])):
+        params = relu_interpolant(np.array(x_knots), np.array(y_knots))
+        _check_dict("relu_interpolant", "the result", params, ["W1", "b1", "W2", "b2"])
+        n = len(x_knots) - 1
+        for key, shape in (("W1", (n, 1)), ("b1", (n, 1)), ("W2", (1, n)), ("b2", (1, 1))):
+            _as_array("relu_interpolant", key, params[key], shape)
+        x = np.linspace(x_knots[0], x_knots[-1], 101).reshape(1, -1)
+        P = _params(params)
+        out = P["W2"] @ np.maximum(0, P["W1"] @ x + P["b1"]) + P["b2"]
+        _check_array("relu_interpolant", f"the network's output on [{x_knots[0]}, {x_knots[-1]}] for knots {x_knots}",
+                     out, np.interp(x, x_knots, y_knots),
+                     "unit i can switch on at knot i (W1 = 1, b1 = -x_i); its output weight is the change of slope there, "
+                     "and b2 is the first knot's value.", atol=1e-8)
+    _passed("relu_interpolant")
+
+
+# --- expected values (computed once with the reference solution) -----------------------
+
+EXPECTED = {'Z': [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]],
+ 'backward_X': [[1.690525703800356, -0.4659373705408328, 0.0328201636785844],
+                [0.40751628299650783, -0.7889230286257386, 0.00206557290594813]],
+ 'backward_Y': [[1, 0, 1]],
+ 'backward_parameters': {'W1': [[-0.0008903858579313628, -1.7547243063454208],
+                                [1.0176580056634932, 0.6004985159195494],
+                                [-0.6254289739667597, -0.17154826119572117],
+                                [0.5052993741967516, -0.261356415191647]],
+                         'W2': [[0.2744599237599636, -1.5265245318698402, 1.6506996911864755,
+                                 0.15433553545635803]],
+                         'b1': [[-0.2427490786725466], [-1.4532414124907906], [0.5545803118918878],
+                                [0.12388090528703843]],
+                         'b2': [[-0.3871399432863881]]},
+ 'backward_relu': {'cache': {'A1': [[0.0, 1.1420081995380924, 0.0], [0.511848526914007, 0.0, 0.0],
+                                    [0.0, 0.9813294172600184, 0.5336992851565813],
+                                    [0.8715954906246896, 0.09463313816163578, 0.1399250627248465]],
+                             'A2': [[0.26231494447814435, 0.8264653874070319, 0.6260791627777982]],
+                             'Z1': [[-0.9593330258571913, 1.1420081995380924, -0.24640281226673674],
+                                    [0.511848526914007, -2.4011534156239787, -1.4186013367115475],
+                                    [-0.5726321542573974, 0.9813294172600184, 0.5336992851565813],
+                                    [0.8715954906246896, 0.09463313816163578, 0.1399250627248465]],
+                             'Z2': [[-1.0339711194751513, 1.5607809621654978, 0.515432711387427]]},
+                   'grads': {'dW1': [[-0.035229777313815096, -0.05965089811097182],
+                                     [0.6345638055372939, 0.152967259104873],
+                                     [-0.21863696374878802, -0.3591867159360447],
+                                     [-0.0845979331329592, -0.049048276064005435]],
+                             'dW2': [[0.3146100830177522, -0.1258610029984464, 0.20382450449302617,
+                                      -0.2056909504347391]],
+                             'db1': [[0.07561054240599425], [0.37536477801595924], [0.24900504974607385],
+                                     [-0.014669104190495455]],
+                             'db2': [[-0.09504683511234187]]}},
+ 'backward_sigmoid': {'cache': {'A1': [[0.27701175408170076, 0.7580481560349117, 0.4387090867334337],
+                                       [0.6252397122541123, 0.08308478506198533, 0.194880943514754],
+                                       [0.36062969109664644, 0.7273719221267066, 0.6303454974375164],
+                                       [0.7050775779239644, 0.5236406444934164, 0.5349243022897365]],
+                                'A2': [[0.3632131268687274, 0.7262287013958119, 0.6361856063758402]],
+                                'Z1': [[-0.9593330258571913, 1.1420081995380924, -0.24640281226673674],
+                                       [0.511848526914007, -2.4011534156239787, -1.4186013367115475],
+                                       [-0.5726321542573974, 0.9813294172600184, 0.5336992851565813],
+                                       [0.8715954906246896, 0.09463313816163578, 0.1399250627248465]],
+                                'Z2': [[-0.5614452321825778, 0.9755718996899528, 0.5588465247254597]]},
+                      'grads': {'dW1': [[-0.02567121368666511, -0.014385382759108873],
+                                        [0.14242108191539768, 0.0532097244131707],
+                                        [-0.17502871266330502, -0.09553405423933549],
+                                        [-0.016011154358169404, -0.01013793382341472]],
+                                'dW2': [[0.07150339962769843, -0.13623545935206713, 0.023088449387391356,
+                                         -0.08777148052833998]],
+                                'db1': [[-0.007677718423494596], [0.0768181354936716],
+                                        [-0.048193562544331825], [-0.002149073084968075]],
+                                'db2': [[-0.09145752178654017]]}},
+ 'backward_tanh': {'cache': {'A1': [[-0.7439792145336435, 0.8150892090985756, -0.2415342854197371],
+                                    [0.47138422973508765, -0.9837121672974715, -0.8893067807263233],
+                                    [-0.5172897216518669, 0.7536408227130529, 0.4882037622430765],
+                                    [0.7021838519720627, 0.09435165293928922, 0.1390189596271186]],
+                             'A2': [[0.11340426857497388, 0.93065706691102, 0.8495978684230878]],
+                             'Z1': [[-0.9593330258571913, 1.1420081995380924, -0.24640281226673674],
+                                    [0.511848526914007, -2.4011534156239787, -1.4186013367115475],
+                                    [-0.5726321542573974, 0.9813294172600184, 0.5336992851565813],
+                                    [0.8715954906246896, 0.09463313816163578, 0.1399250627248465]],
+                             'Z2': [[-2.0564300754152276, 2.5968266207743502, 1.731450557432178]]},
+                   'grads': {'dW1': [[-0.07496405761611995, -0.037329936061362076],
+                                     [0.600847701750238, 0.15509871894458815],
+                                     [-0.709165665306786, -0.3202681120886162],
+                                     [-0.061446812119281935, -0.04687391626757137]],
+                             'dW2': [[0.48483486662033676, -0.39989076359963643, 0.36219371007063206,
+                                      -0.185217640369617]],
+                             'db1': [[-0.020596598513211776], [0.3515970982230833], [-0.19909640649485927],
+                                     [0.01674169110317189]],
+                             'db2': [[-0.0354469320303061]]}},
+ 'dA': [[0.3, -1.2, 0.7], [1.5, -0.4, 2.0]],
+ 'forward_X': [[1.6243453636632417, -0.6117564136500754, -0.5281717522634557],
+               [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]],
+ 'forward_linear': {'A1': [[1.738645902220413, 1.7468743691000876, 1.7483079690263517],
+                           [-0.8135056947281897, -0.7339435544813663, -0.7876755888488262],
+                           [0.29893918272877196, 0.32272601305419635, 0.34788465133885105],
+                           [-0.2278403017736906, -0.2632235996070024, -0.22336566565930355]],
+                    'A2': [[0.21172257701643044, 0.211473981119163, 0.21172849553965786]],
+                    'Z1': [[1.738645902220413, 1.7468743691000876, 1.7483079690263517],
+                           [-0.8135056947281897, -0.7339435544813663, -0.7876755888488262],
+                           [0.29893918272877196, 0.32272601305419635, 0.34788465133885105],
+                           [-0.2278403017736906, -0.2632235996070024, -0.22336566565930355]],
+                    'Z2': [[-1.3145732687936798, -1.3160634335997137, -1.3145378068400924]]},
+ 'forward_parameters': {'W1': [[-0.00416758, -0.00056267], [-0.02136196, 0.01640271],
+                               [-0.01793436, -0.00841747], [0.00502881, -0.01245288]],
+                        'W2': [[-0.01057952, -0.00909008, 0.00551454, 0.02292208]],
+                        'b1': [[1.74481176421648], [-0.7612069008951028], [0.31903909605709857],
+                               [-0.2493703754774101]],
+                        'b2': [[-1.3]]},
+ 'forward_relu': {'A1': [[1.738645902220413, 1.7468743691000876, 1.7483079690263517], [0.0, 0.0, 0.0],
+                         [0.29893918272877196, 0.32272601305419635, 0.34788465133885105], [0.0, 0.0, 0.0]],
+                  'A2': [[0.21136026256012275, 0.21136761692161785, 0.211388215959145]],
+                  'Z1': [[1.738645902220413, 1.7468743691000876, 1.7483079690263517],
+                         [-0.8135056947281897, -0.7339435544813663, -0.7876755888488262],
+                         [0.29893918272877196, 0.32272601305419635, 0.34788465133885105],
+                         [-0.2278403017736906, -0.2632235996070024, -0.22336566565930355]],
+                  'Z2': [[-1.316745527014734, -1.316701406817354, -1.3165778352992796]]},
+ 'forward_tanh': {'A1': [[0.9400694003446051, 0.9410187552603112, 0.9411826578632365],
+                         [-0.6715196353239731, -0.6254720491148565, -0.6570902468356457],
+                         [0.290341519624931, 0.31196971310886645, 0.3344982111984607],
+                         [-0.22397799277635444, -0.2573081941830854, -0.21972359644248243]],
+                  'A2': [[0.21292655758179949, 0.2127467318694852, 0.2129597557061412]],
+                  'Z1': [[1.738645902220413, 1.7468743691000876, 1.7483079690263517],
+                         [-0.8135056947281897, -0.7339435544813663, -0.7876755888488262],
+                         [0.29893918272877196, 0.32272601305419635, 0.34788465133885105],
+                         [-0.2278403017736906, -0.2632235996070024, -0.22336566565930355]],
+                  'Z2': [[-1.3073742573606946, -1.3084476053274265, -1.3071761759315215]]},
+ 'linear': {'A': [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]], 'dZ': [[0.3, -1.2, 0.7], [1.5, -0.4, 2.0]]},
+ 'nn_X': [[1.6243453636632417, -0.6117564136500754, -0.5281717522634557],
+          [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]],
+ 'nn_Y': [[1, 0, 1]],
+ 'nn_relu': {'W1': [[0.15192735997121504, -0.2832841157301726], [0.5374376883535572, -1.2734682244678845],
+                    [0.09106219278126751, -0.22441385250505638]],
+             'W2': [[0.3687876035068308, 1.587226573341322, 0.2782939309916561]],
+             'b1': [[0.18206999034012641], [0.7804841204008583], [0.13720660117552042]],
+             'b2': [[-1.0496885683890056]]},
+ 'nn_tanh': {'W1': [[0.5630544524649205, -1.0392588566377219], [0.734542597961306, -1.3628687473525822],
+                    [-0.7253334647292333, 1.3375302656411656], [0.7475762858954972, -1.3827407359113082]],
+             'W2': [[1.8219689348505776, 3.0965707460148733, -2.981935644848304, 3.1994650837649248]],
+             'b1': [[-0.22240653551044073], [-0.3466209277732216], [0.33663708141780724],
+                    [-0.3529611302101297]],
+             'b2': [[0.213446442830109]]},
+ 'predict_X': [[1.6243453636632417, -0.6117564136500754, -0.5281717522634557],
+               [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]],
+ 'predict_parameters': {'W1': [[-0.00615039, 0.0169021], [-0.02311792, 0.03137121], [-0.0169217, -0.01752545],
+                               [0.00935436, -0.05018221]],
+                        'W2': [[-0.0104319, -0.04019007, 0.01607211, 0.04440255]],
+                        'b1': [[-8.97523455e-07], [8.15562092e-06], [6.04810633e-07], [-2.545607e-06]],
+                        'b2': [[9.14954378e-05]]},
+ 'predict_relu': [[1, 0, 1, 0]],
+ 'predict_relu_X': [[3.0, -1.0, 0.5, 2.0], [1.0, -2.0, 0.1, 3.0]],
+ 'predict_relu_as_tanh': [[0, 0, 1, 0]],
+ 'predict_relu_parameters': {'W1': [[2.0, 0.0], [0.0, 2.0]],
+                             'W2': [[1.0, -1.0]],
+                             'b1': [[0.0], [0.0]],
+                             'b2': [[-0.5]]},
+ 'predict_tanh': [[1, 0, 1]],
+ 'relu': {'A': [[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]], 'dZ': [[0.0, -0.0, 0.0], [1.5, -0.4, 2.0]]},
+ 'sigmoid': {'A': [[0.11920292202211755, 0.3775406687981454, 0.5],
+                   [0.6224593312018546, 0.7310585786300049, 0.9525741268224334]],
+             'dZ': [[0.031498075621051946, -0.28200445464191337, 0.175],
+                    [0.35250556830239177, -0.07864477329659274, 0.090353319461824]]},
+ 'tanh': {'A': [[-0.9640275800758169, -0.46211715726000974, 0.0],
+                [0.46211715726000974, 0.7615941559557649, 0.9950547536867305]],
+          'dZ': [[0.021195247455949327, -0.9437372795591128, 0.7],
+                 [1.179671599448891, -0.16798973664561045, 0.019732074330880423]]},
+ 'update_0.5': {'W1': [[-0.006267, 0.017929215], [-0.02352903, 0.03487509],
+                       [-0.016762545, -0.018957250000000002], [0.009818645, -0.054231875]],
+                'W2': [[-0.010423112998049999, -0.042041226685, 0.016700525475000002, 0.045681126585]],
+                'b1': [[-9.503084985e-07], [1.0064693355000002e-05], [6.998882055e-07],
+                       [-2.8188409009999996e-06]],
+                'b2': [[9.69415948e-05]]},
+ 'update_1.2': {'W1': [[-0.006430254000000001, 0.019367176], [-0.024104584, 0.039780522],
+                       [-0.016539728, -0.02096177], [0.010468644000000001, -0.059901406]],
+                'W2': [[-0.010410811195319999, -0.044632846044, 0.01758030714, 0.047471133804]],
+                'b1': [[-1.0242075594e-06], [1.2737394764000001e-05], [8.329968070000001e-07],
+                       [-3.2013683623999996e-06]],
+                'b2': [[0.0001045662146]]},
+ 'update_grads': {'dW1': [[0.00023322, -0.00205423], [0.00082222, -0.00700776], [-0.00031831, 0.0028636],
+                          [-0.00092857, 0.00809933]],
+                  'dW2': [[-1.75740039e-05, 0.00370231337, -0.00125683095, -0.00255715317]],
+                  'db1': [[1.05570087e-07], [-3.81814487e-06], [-1.90155145e-07], [5.46467802e-07]],
+                  'db2': [[-1.0892314e-05]]},
+ 'update_parameters': {'W1': [[-0.00615039, 0.0169021], [-0.02311792, 0.03137121], [-0.0169217, -0.01752545],
+                              [0.00935436, -0.05018221]],
+                       'W2': [[-0.0104319, -0.04019007, 0.01607211, 0.04440255]],
+                       'b1': [[-8.97523455e-07], [8.15562092e-06], [6.04810633e-07], [-2.545607e-06]],
+                       'b2': [[9.14954378e-05]]}}
