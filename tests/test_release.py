@@ -1,0 +1,144 @@
+"""One source of truth: the release (nbgrader) and the solution module derive from the source notebook."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+
+import pytest
+
+from autograder.course import release, solutions
+from autograder.course.notebook import cell_role, graded_cells, nbgrader_meta, read_notebook, solution_code
+from autograder.course.paths import RELEASE_DIR, SOLUTION_FILE, SOURCE_DIR, SOURCE_NOTEBOOK
+
+
+RELEASE_NOTEBOOK = RELEASE_DIR / SOURCE_NOTEBOOK.name
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    """The release nbgrader builds from the source now (real nbgrader, about 7 s)."""
+    return release.generate(tmp_path_factory.mktemp("release") / "planar_classification")
+
+
+def test_committed_solution_matches_the_source_notebook():
+    assert SOLUTION_FILE.read_text(encoding="utf-8") == solutions.render(), (
+        "solutions/planar_classification.py drifted from the source notebook: run `make build`")
+
+
+def test_committed_release_matches_a_fresh_nbgrader_build(fresh_release):
+    assert release.differences(RELEASE_DIR, fresh_release) == [], "the release drifted from the source: run `make build`"
+
+
+def test_drift_is_detected(fresh_release, tmp_path):
+    tampered = tmp_path / "release"
+    shutil.copytree(fresh_release, tampered)
+    nb = json.loads((tampered / RELEASE_NOTEBOOK.name).read_text())
+    nb["cells"][0]["source"] = ["# edited by hand\n"]
+    (tampered / RELEASE_NOTEBOOK.name).write_text(json.dumps(nb))
+    (tampered / "planar_utils.py").write_text("# edited by hand\n")
+    (tampered / "datasets" / "blobs.h5").unlink()
+    assert release.differences(fresh_release, tampered) == [
+        "datasets/blobs.h5: only in the committed release",
+        "planar_classification.ipynb: notebook content differs",
+        "planar_utils.py: file differs",
+    ]
+
+
+def code_lines(source: str) -> set[str]:
+    """The statements of `source` as ast-normalised lines, docstrings left out."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            node.body = body[1:] or [ast.Pass()]
+    return {line.strip() for line in ast.unparse(tree).splitlines() if line.strip()}
+
+
+def solution_lines() -> set[str]:
+    """Every substantial statement written between the solution markers of the source notebook."""
+    lines = set()
+    for _, source in graded_cells(read_notebook()):
+        inside = False
+        for line in source.splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 12 and not line.strip().startswith("#"):
+                try:
+                    lines |= code_lines(line.strip())
+                except SyntaxError:  # the head of a block, e.g. "for key in ...:"
+                    lines.add(line.strip())
+    return lines
+
+
+def test_release_holds_no_solution_text():
+    text = RELEASE_NOTEBOOK.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text and "HIDDEN TESTS" not in text
+    released_code = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            released_code |= code_lines("".join(cell["source"]))
+    given = set()  # lines the source also shows outside its solutions are not secret
+    for cell in read_notebook().cells:
+        if cell.cell_type == "code" and cell_role(cell) != "solution":
+            given |= code_lines(cell.source)
+    secret = solution_lines() - given
+    assert len(secret) > 40
+    assert sorted(secret & released_code) == []
+    assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_release_has_a_stub_for_every_graded_function():
+    source_cells = {nbgrader_meta(c).get("grade_id"): c for c in read_notebook().cells}
+    released_cells = json.loads(RELEASE_NOTEBOOK.read_text())["cells"]
+    released = {c["metadata"]["nbgrader"]["grade_id"]: c for c in released_cells if "nbgrader" in c["metadata"]}
+    source_cells.pop(None, None)
+    assert list(source_cells) == list(released)
+    functions = set()
+    for grade_id, cell in source_cells.items():
+        text = "".join(released[grade_id]["source"])
+        if cell_role(cell) == "solution":
+            names = re.findall(r"^def (\w+)\(", text, flags=re.M)
+            functions.update(names)
+            assert text.count("raise NotImplementedError()") == len(names), grade_id
+            assert released[grade_id]["metadata"]["nbgrader"]["solution"] is True
+        else:
+            assert text == cell.source, f"{grade_id} changed in the release"
+    assert functions == set(
+        "linear linear_backward sigmoid sigmoid_backward tanh tanh_backward relu relu_backward layer_sizes "
+        "initialize_parameters forward_propagation compute_cost backward_propagation update_parameters nn_model "
+        "predict gradient_check collapse_linear count_linear_regions relu_interpolant".split())
+
+
+def test_every_graded_cell_is_followed_by_a_locked_visible_test():
+    cells = [c for c in read_notebook().cells if c.cell_type == "code"]
+    ids = [nbgrader_meta(c).get("grade_id") for c in read_notebook().cells if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids))
+    total = 0
+    for cell, after in zip(cells, cells[1:]):
+        if cell_role(cell) == "solution":
+            meta = nbgrader_meta(after)
+            assert cell_role(after) == "test" and meta["locked"] and meta["points"] > 0
+            assert meta["grade_id"] == "test_" + nbgrader_meta(cell)["grade_id"]
+            assert after.source.startswith("test_")
+            total += meta["points"]
+    assert total == 37
+
+
+def test_support_files_are_released_unchanged():
+    for name in ("planar_utils.py", "public_tests.py"):
+        assert (RELEASE_DIR / name).read_bytes() == (SOURCE_DIR / name).read_bytes()
+    assert sorted(p.name for p in (RELEASE_DIR / "datasets").iterdir()) == sorted(
+        p.name for p in (SOURCE_DIR / "datasets").iterdir())
+
+
+def test_solution_module_is_the_solution_cells_without_markers():
+    text = SOLUTION_FILE.read_text(encoding="utf-8")
+    assert "### BEGIN SOLUTION" not in text
+    for _, source in graded_cells(read_notebook()):
+        assert solution_code(source) in text
