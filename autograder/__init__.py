@@ -2,6 +2,7 @@
 
 Subpackages:
     course   building the assignment: release (via nbgrader), reference solution, demo.
+    sandbox  running student code in a separate worker process that returns plain data only.
 """
 
 __version__ = "0.1.0"

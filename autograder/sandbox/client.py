@@ -1,0 +1,226 @@
+"""The grader's handle on a worker process.
+
+The worker runs in its own session and scratch folder under memory, file-size and time
+limits. Loading reports every statement that failed; a statement that hangs or kills the
+worker is recorded and skipped on a fresh worker. After a crash during a call, the next
+call starts a fresh worker and loads the submission again (the known-bad statements
+skipped), so one bad call costs only itself.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox import codec, protocol
+
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+
+
+class SandboxError(RuntimeError):
+    """The worker could not answer: it timed out, died, or sent something unreadable."""
+
+
+class StudentError(RuntimeError):
+    """The student's function raised; the message is theirs, shortened."""
+
+    def __init__(self, message: str, at: str | None = None):
+        super().__init__(message)
+        self.at = at
+
+
+@dataclass
+class Limits:
+    call_seconds: float = 20.0
+    statement_seconds: float = 20.0
+    memory_mb: int = 2048
+    file_mb: int = 64
+    max_restarts: int = 20
+
+
+@dataclass
+class LoadReport:
+    """What loading a submission did: failures as (where, message), names it defined."""
+
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    callables: list[str] = field(default_factory=list)
+    unreadable: str | None = None
+
+
+def _limit(limits: Limits) -> Callable[[], None]:
+    def apply() -> None:
+        memory = limits.memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * 2**20, limits.file_mb * 2**20))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+    return apply
+
+
+class Worker:
+    """One submission in a worker process. Use as a context manager, or call close()."""
+
+    def __init__(self, submission: Path, *, path_entries: list[Path] = (), limits: Limits | None = None):
+        self.submission = Path(submission)
+        self.path_entries = [str(p) for p in path_entries]
+        self.limits = limits or Limits()
+        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        self.skip: dict[int, tuple[str, str]] = {}  # statement index -> (where, why it is skipped)
+        self.report: LoadReport | None = None
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+
+    # --- process management ------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        copy = self.scratch / ("submission" + self.submission.suffix)
+        shutil.copyfile(self.submission, copy)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.scratch), "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        with open(self.scratch / "output.txt", "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-E", "-s", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)],
+                pass_fds=(to_worker_r, from_worker_w), cwd=self.scratch, env=env, stdin=subprocess.DEVNULL,
+                stdout=output, stderr=output, start_new_session=True, preexec_fn=_limit(self.limits))
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        self._to, self._from = to_worker_w, from_worker_r
+        self._copy = copy
+
+    def _kill(self) -> str:
+        """Stop the worker and everything in its session; returns how it ended."""
+        if self.process is None:
+            return "not running"
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        code = self.process.wait()
+        for fd in (self._to, self._from):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.process = None
+        return f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+
+    def _exit_description(self) -> str:
+        """After the pipe closed: how the worker ended."""
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return self._kill()
+        self._kill()
+        if code == -signal.SIGKILL:
+            return "was killed (probably by the memory limit)"
+        return f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+
+    def close(self) -> None:
+        if self.process is not None:
+            self._kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self) -> LoadReport:
+        """Start a worker and run the submission's statements; bad statements are skipped on retry."""
+        while True:
+            if self.process is None:
+                self._spawn()
+            protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
+                                     "path_entries": self.path_entries})
+            current = None
+            try:
+                while True:
+                    deadline = time.monotonic() + self.limits.statement_seconds
+                    message = protocol.receive(self._from, deadline)
+                    event = message.get("event")
+                    if event == "progress":
+                        current = (int(message["index"]), str(message["where"]))
+                    elif event == "unreadable":
+                        self.report = LoadReport(unreadable=str(message.get("error")))
+                        return self.report
+                    elif event == "loaded":
+                        failures = [(str(f["where"]), str(f["error"])) for f in message["failures"]]
+                        failures += list(self.skip.values())
+                        self.report = LoadReport(failures=sorted(failures, key=_order),
+                                                 callables=[str(n) for n in message["callables"]])
+                        return self.report
+            except protocol.Timeout:
+                how = f"timed out after {self.limits.statement_seconds:g} s"
+                self._kill()
+            except protocol.ProtocolError:
+                how = f"the worker {self._exit_description()}"
+            if current is None:
+                raise SandboxError(f"the worker could not start the submission ({how})")
+            self.skip[current[0]] = (current[1], how)
+            self.restarts += 1
+            if self.restarts > self.limits.max_restarts:
+                raise SandboxError(f"gave up after {self.restarts} restarts while loading the submission")
+
+    # --- calls ---------------------------------------------------------------------------
+
+    def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
+             timeout: float | None = None, **kwargs: Any) -> Any:
+        """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here."""
+        if self.process is not None and self.process.poll() is not None:
+            self._kill()  # it died between calls
+        if self.process is None:
+            self.load()
+        proxies = proxies or {}
+        protocol.send(self._to, {"op": "call", "name": name, "args": codec.encode(list(args)),
+                                 "kwargs": codec.encode(kwargs), "proxies": sorted(proxies)})
+        deadline = time.monotonic() + (timeout or self.limits.call_seconds)
+        try:
+            while True:
+                message = protocol.receive(self._from, deadline)
+                event = message.get("event")
+                if event == "callback" and message.get("name") in proxies:
+                    try:
+                        value = proxies[message["name"]](*codec.decode(message["args"]), **codec.decode(message["kwargs"]))
+                        answer = {"value": codec.encode(value)}
+                    except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in
+                        answer = {"error": f"{type(exc).__name__}: {exc}"}
+                    protocol.send(self._to, answer)
+                elif event == "result":
+                    return codec.decode(message["value"])
+                elif event in ("error", "missing"):
+                    raise StudentError(str(message.get("error"))[:1000], message.get("at"))
+                else:
+                    raise SandboxError(f"unexpected message from the worker during {name}")
+        except protocol.Timeout:
+            self._kill()
+            raise SandboxError(f"timed out after {timeout or self.limits.call_seconds:g} s during {name}") from None
+        except codec.CodecError as exc:
+            self._kill()
+            raise SandboxError(f"{name} sent back data that cannot be read ({exc})") from None
+        except protocol.ProtocolError:
+            raise SandboxError(f"the worker {self._exit_description()} during {name}") from None
+
+
+def _order(failure: tuple[str, str]) -> tuple:
+    where = failure[0].replace(",", "").split()
+    numbers = [int(w) for w in where if w.isdigit()]
+    return tuple(numbers) or (0,)

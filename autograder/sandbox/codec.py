@@ -1,0 +1,85 @@
+"""Plain data across the process boundary, as JSON.
+
+Allowed: None, bool, int, float (nan/inf included), str, lists, tuples, dicts with str keys,
+and numpy arrays of bool, integer or float dtype (sent as dtype, shape and raw bytes).
+`decode` is the trust boundary: it rebuilds only these types, checks every array's byte
+count against its shape, and never calls code of the sender's choosing.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import numpy as np
+
+
+ALLOWED_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                  "float16", "float32", "float64"}
+MAX_DEPTH = 32
+
+
+class CodecError(ValueError):
+    """A value that is not plain data, or a message that does not decode to plain data."""
+
+
+def encode(value: Any, _depth: int = 0) -> Any:
+    """`value` as JSON-ready data; raises CodecError naming the first type that is not plain data."""
+    if _depth > MAX_DEPTH:
+        raise CodecError("nested too deeply")
+    if value is None or type(value) in (bool, str):
+        return value
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+        return encode(value.item(), _depth)
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
+        if array.dtype.name not in ALLOWED_DTYPES:
+            raise CodecError(f"a numpy array of dtype {array.dtype} (expected numbers or booleans)")
+        return {"__ndarray__": {"dtype": array.dtype.name, "shape": list(array.shape),
+                                "data": base64.b64encode(array.tobytes()).decode("ascii")}}
+    if type(value) in (list, tuple):
+        items = [encode(v, _depth + 1) for v in value]
+        return items if type(value) is list else {"__tuple__": items}
+    if type(value) is dict:
+        if not all(type(k) is str for k in value):
+            raise CodecError("a dict whose keys are not all strings")
+        return {"__dict__": {k: encode(v, _depth + 1) for k, v in value.items()}}
+    raise CodecError(f"a value of type {type(value).__name__}")
+
+
+def decode(data: Any, _depth: int = 0) -> Any:
+    """Rebuild a value from `encode`'s output, checking every part; raises CodecError."""
+    if _depth > MAX_DEPTH:
+        raise CodecError("nested too deeply")
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [decode(v, _depth + 1) for v in data]
+    if type(data) is dict and len(data) == 1:
+        (tag, body), = data.items()
+        if tag == "__tuple__" and type(body) is list:
+            return tuple(decode(v, _depth + 1) for v in body)
+        if tag == "__dict__" and type(body) is dict:
+            return {str(k): decode(v, _depth + 1) for k, v in body.items()}
+        if tag == "__float__" and body in ("nan", "inf", "-inf"):
+            return float(body)
+        if tag == "__ndarray__" and type(body) is dict:
+            return _decode_array(body)
+    raise CodecError("a message part that is not plain data")
+
+
+def _decode_array(body: dict) -> np.ndarray:
+    dtype, shape, data = body.get("dtype"), body.get("shape"), body.get("data")
+    if dtype not in ALLOWED_DTYPES or type(shape) is not list or type(data) is not str:
+        raise CodecError("a malformed array")
+    if not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
+        raise CodecError("an array with an invalid shape")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
+        raise CodecError(f"an array whose data does not match its shape {tuple(shape)}")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()

@@ -1,0 +1,159 @@
+"""The worker process: runs one submission and answers calls with plain data.
+
+Started by `client.Worker` as ``python -E -s worker.py IN_FD OUT_FD``. It never imports the
+grader or the reference solution; functions the grader swaps in are proxies that call
+back to the grader process over the pipe.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import traceback
+
+from codec import CodecError, decode, encode
+from protocol import receive, send
+
+
+WHOLE_ROLES = ("solution", "setup")
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _strip_magics(source: str) -> str:
+    """IPython magics and shell escapes become comments, keeping line numbers."""
+    return "\n".join("# " + line if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def _cell_role(cell: dict) -> str:
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader", {})
+    if nbgrader.get("solution"):
+        return "solution"
+    if "setup" in meta.get("tags", []) or str(nbgrader.get("grade_id", "")).startswith("setup_"):
+        return "setup"
+    return "other"
+
+
+def units(path: str) -> list[tuple[str, str, bool]]:
+    """The submission as (where, source, run_whole) chunks, in order."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not path.endswith(".ipynb"):
+        return [("line", text, True)]
+    nb = json.loads(text)
+    cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]
+    graded = any("nbgrader" in c.get("metadata", {}) for c in cells)
+    chunks = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        where = f"cell {grade_id!r}" if grade_id else f"cell {number}"
+        chunks.append((where, _strip_magics(source), not graded or _cell_role(cell) in WHOLE_ROLES))
+    return chunks
+
+
+def statements(path: str) -> tuple[list[tuple[str, object]], list[dict]]:
+    """Compiled top-level statements to run, and the chunks that could not be parsed."""
+    chunks = units(path)
+    compiled, problems = [], []
+    for where, source, whole in chunks:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            label = f"{where}, line {exc.lineno}" if where != "line" else f"line {exc.lineno}"
+            problems.append({"where": label, "error": f"SyntaxError: {exc.msg}"})
+            continue
+        for node in tree.body:
+            if not whole and not isinstance(node, DEFINITIONS):
+                continue
+            label = f"line {node.lineno}" if where == "line" else f"{where}, line {node.lineno}"
+            compiled.append((label, compile(ast.Module([node], type_ignores=[]), f"<{where}>", "exec")))
+    return compiled, problems
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 500 else text[:500] + "..."
+
+
+class Session:
+    def __init__(self, in_fd: int, out_fd: int):
+        self.in_fd, self.out_fd = in_fd, out_fd
+        self.namespace: dict = {"__name__": "__main__"}
+
+    def load(self, request: dict) -> None:
+        for folder in request.get("path_entries", []):
+            sys.path.insert(0, folder)
+        skip = set(request.get("skip", []))
+        try:
+            compiled, failures = statements(request["path"])
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            send(self.out_fd, {"event": "unreadable", "error": _describe(exc)})
+            return
+        send(self.out_fd, {"event": "parsed", "count": len(compiled), "failures": failures})
+        for index, (where, code) in enumerate(compiled):
+            if index in skip:
+                continue
+            send(self.out_fd, {"event": "progress", "index": index, "where": where})
+            try:
+                exec(code, self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
+                failures.append({"where": where, "error": _describe(exc)})
+        names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
+        send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names})
+
+    def _proxy(self, name: str):
+        def proxy(*args, **kwargs):
+            send(self.out_fd, {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
+            answer = receive(self.in_fd)
+            if answer.get("error"):
+                raise RuntimeError(answer["error"])
+            return decode(answer["value"])
+        proxy.__name__ = name
+        return proxy
+
+    def call(self, request: dict) -> None:
+        name = request["name"]
+        function = self.namespace.get(name)
+        if not callable(function):
+            send(self.out_fd, {"event": "missing", "error": f"{name} is not defined"})
+            return
+        saved = {p: self.namespace.get(p) for p in request.get("proxies", [])}
+        for p in saved:
+            self.namespace[p] = self._proxy(p)
+        try:
+            value = function(*decode(request["args"]), **decode(request["kwargs"]))
+            try:
+                send(self.out_fd, {"event": "result", "value": encode(value)})
+            except CodecError as exc:
+                send(self.out_fd, {"event": "error", "error": f"{name} returned {exc}, which cannot be graded"})
+        except BaseException as exc:  # noqa: BLE001
+            frames = traceback.extract_tb(exc.__traceback__)
+            line = next((f"{f.filename[1:-1]}, line {f.lineno}" for f in reversed(frames)
+                         if f.filename.startswith("<cell") or f.filename == "<line>"), None)
+            send(self.out_fd, {"event": "error", "error": _describe(exc), "at": line})
+        finally:
+            for p, original in saved.items():
+                if original is None:
+                    self.namespace.pop(p, None)
+                else:
+                    self.namespace[p] = original
+
+    def serve(self) -> None:
+        while True:
+            request = receive(self.in_fd)
+            op = request.get("op")
+            if op == "load":
+                self.load(request)
+            elif op == "call":
+                self.call(request)
+            else:
+                return
+
+
+if __name__ == "__main__":
+    Session(int(sys.argv[1]), int(sys.argv[2])).serve()

@@ -1,0 +1,204 @@
+"""Student code runs in a worker process that hands back plain data, under limits."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from autograder.course.paths import RELEASE_DIR, SOURCE_NOTEBOOK
+from autograder.sandbox import codec
+from autograder.sandbox.client import Limits, SandboxError, StudentError, Worker
+
+
+FAST = Limits(call_seconds=2, statement_seconds=2, memory_mb=1024)
+
+
+# --- codec -------------------------------------------------------------------------------
+
+
+def test_plain_data_round_trips():
+    value = {"A": np.arange(6, dtype=float).reshape(2, 3), "mask": np.array([[True, False]]), "n": 3, "x": 0.5,
+             "nan": float("nan"), "pair": (1, [2, None]), "s": "ok", "i8": np.int64(4), "f": np.float32(1.5)}
+    back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+    assert back["pair"] == (1, [2, None]) and back["i8"] == 4 and type(back["i8"]) is int and back["f"] == 1.5
+    np.testing.assert_array_equal(back["A"], value["A"])
+    assert back["mask"].dtype == bool and np.isnan(back["nan"])
+
+
+class LyingArray(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+def test_array_subclasses_arrive_as_plain_arrays():
+    back = codec.decode(codec.encode(np.zeros(3).view(LyingArray)))
+    assert type(back) is np.ndarray and not (back == np.ones(3)).all()
+
+
+@pytest.mark.parametrize("value", [object(), {1: 2}, np.array([object()]), lambda: 1, {"a": {"b": [set()]}}])
+def test_values_that_are_not_plain_data_are_refused(value):
+    with pytest.raises(codec.CodecError):
+        codec.encode(value)
+
+
+@pytest.mark.parametrize("message", [
+    {"__ndarray__": {"dtype": "float64", "shape": [3], "data": "AAAA"}},
+    {"__ndarray__": {"dtype": "object", "shape": [1], "data": ""}},
+    {"__ndarray__": {"dtype": "float64", "shape": [-1], "data": ""}},
+    {"__pickle__": "gASVAAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOULg=="},
+    {"__float__": "1e999999"},
+    {"a": 1, "b": 2},
+])
+def test_malformed_messages_are_refused(message):
+    with pytest.raises(codec.CodecError):
+        codec.decode(message)
+
+
+# --- loading a submission ----------------------------------------------------------------
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_failing_and_hanging_statements_are_reported_and_skipped(tmp_path):
+    source = ("import numpy as np\n"
+              "def relu(Z):\n    return np.maximum(0, Z)\n"
+              "x = 1 / 0\n"
+              "while True:\n    pass\n"
+              "import os\nos._exit(3)\n"
+              "raise SystemExit(0)\n"
+              "y = 5\n"
+              "def get_y():\n    return y\n")
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        report = worker.load()
+        assert report.failures == [("line 4", "ZeroDivisionError: division by zero"),
+                                   ("line 5", "timed out after 2 s"),
+                                   ("line 8", "the worker exited with status 3"),
+                                   ("line 9", "SystemExit: 0")]
+        np.testing.assert_array_equal(worker.call("relu", np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
+        assert worker.call("get_y") == 5
+
+
+def test_a_call_that_hangs_or_dies_costs_only_itself(tmp_path):
+    source = ("import os, time\n"
+              "def hang():\n    while True:\n        pass\n"
+              "def die():\n    os._exit(3)\n"
+              "def hog():\n    return bytearray(4 * 2**30)\n"
+              "def thing():\n    return object()\n"
+              "def fine(a, b=1):\n    return a + b\n")
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        start = time.monotonic()
+        with pytest.raises(SandboxError, match="timed out after 2 s during hang"):
+            worker.call("hang")
+        assert time.monotonic() - start < 4
+        assert worker.call("fine", 2, b=3) == 5
+        with pytest.raises(SandboxError, match="exited with status 3 during die"):
+            worker.call("die")
+        assert worker.call("fine", 1) == 2
+        with pytest.raises(StudentError, match="MemoryError"):
+            worker.call("hog")
+        with pytest.raises(StudentError, match="thing returned a value of type object, which cannot be graded"):
+            worker.call("thing")
+        with pytest.raises(StudentError, match="missing is not defined"):
+            worker.call("missing")
+        assert worker.call("fine", 10) == 11
+
+
+def test_student_exceptions_say_where(tmp_path):
+    with Worker(write(tmp_path, "s.py", "def f(x):\n    return x[5]\n"), limits=FAST) as worker:
+        with pytest.raises(StudentError) as raised:
+            worker.call("f", [1, 2])
+        assert str(raised.value) == "IndexError: list index out of range" and raised.value.at == "line, line 2"
+
+
+def test_swapped_in_functions_run_in_the_grader(tmp_path):
+    source = "def outer(x):\n    return helper(x) * 2\n"
+    seen = []
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        assert worker.call("outer", 3, proxies={"helper": lambda x: seen.append(x) or x + 1}) == 8
+        with pytest.raises(StudentError, match="NameError"):
+            worker.call("outer", 3)  # the swap lasts one call
+    assert seen == [3]
+
+
+def notebook(cells, nbgrader=True):
+    out = []
+    for kind, source, meta in cells:
+        cell = {"cell_type": kind, "metadata": meta if nbgrader else {}, "source": source}
+        if kind == "code":
+            cell.update(outputs=[], execution_count=None)
+        out.append(cell)
+    return json.dumps({"cells": out, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_notebook_runs_solution_and_setup_cells_whole_and_only_definitions_elsewhere(tmp_path):
+    solution = {"nbgrader": {"solution": True, "grade_id": "relu", "grade": False, "locked": False}}
+    test = {"nbgrader": {"grade": True, "grade_id": "test_relu", "locked": True, "points": 1, "solution": False}}
+    cells = [
+        ("markdown", "# title", {}),
+        ("code", "import numpy as np\nSCALE = 2", {"tags": ["setup"]}),
+        ("code", "%matplotlib inline\ndef relu(Z):\n    return np.maximum(0, Z) * SCALE // 2\nfactor = 3", solution),
+        ("code", "assert relu(-1) == 99", test),
+        ("code", "for i in range(10**12):\n    pass\ndef helper():\n    return 'kept'\nSCALE = 100", {}),
+        ("code", "def broken(:\n    pass", {}),
+    ]
+    with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
+        report = worker.load()
+        assert report.failures == [("cell 6, line 1", "SyntaxError: invalid syntax")]
+        assert worker.call("relu", 4) == 4 and worker.call("helper") == "kept"
+        assert "factor" not in report.callables and {"relu", "helper"} <= set(report.callables)
+
+
+def test_notebook_without_nbgrader_metadata_runs_like_a_script(tmp_path):
+    cells = [("code", "x = 2", {}), ("code", "def f():\n    return x", {})]
+    with Worker(write(tmp_path, "n.ipynb", notebook(cells, nbgrader=False)), limits=FAST) as worker:
+        assert worker.load().failures == [] and worker.call("f") == 2
+
+
+def test_unreadable_notebook_is_reported(tmp_path):
+    with Worker(write(tmp_path, "n.ipynb", '{"cells": [ truncated'), limits=FAST) as worker:
+        assert worker.load().unreadable.startswith("JSONDecodeError")
+
+
+def test_the_reference_notebook_loads_and_trains_in_the_worker():
+    from autograder.course.solutions import load_reference
+
+    ref = load_reference()
+    with Worker(SOURCE_NOTEBOOK, path_entries=[RELEASE_DIR]) as worker:
+        assert worker.load().failures == []
+        X, Y = worker.call("load_planar_dataset")
+        parameters = worker.call("nn_model", X, Y, 4, num_iterations=2000)
+        assert np.mean(ref.predict(parameters, X) == Y) > 0.85
+        rng = np.random.default_rng(0)
+        P = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=(3, 1)), "W2": rng.normal(size=(1, 3)),
+             "b2": rng.normal(size=(1, 1))}
+        Xs, Ys = rng.normal(size=(2, 5)), rng.integers(0, 2, size=(1, 5))
+
+        def planted(parameters, cache, X, Y, activation="tanh"):
+            grads = ref.backward_propagation(parameters, cache, X, Y, activation)
+            return {**grads, "dW2": grads["dW2"] * 2}
+
+        assert worker.call("gradient_check", P, Xs, Ys, proxies={"backward_propagation": ref.backward_propagation}) < 1e-7
+        assert worker.call("gradient_check", P, Xs, Ys, proxies={"backward_propagation": planted}) > 1e-3
+
+
+def test_the_untouched_release_reports_not_implemented():
+    with Worker(RELEASE_DIR / "planar_classification.ipynb", path_entries=[RELEASE_DIR]) as worker:
+        assert worker.load().failures == []
+        with pytest.raises(StudentError, match="NotImplementedError") as raised:
+            worker.call("relu", np.zeros(2))
+        assert raised.value.at == "cell 'activations_relu', line 6"
+
+
+def test_scratch_folder_is_removed_and_the_worker_stopped(tmp_path):
+    worker = Worker(write(tmp_path, "s.py", "def f():\n    return 1\n"), limits=FAST)
+    assert worker.call("f") == 1
+    process, scratch = worker.process, worker.scratch
+    worker.close()
+    assert process.poll() is not None and not scratch.exists()
