@@ -202,3 +202,10 @@ def test_scratch_folder_is_removed_and_the_worker_stopped(tmp_path):
     process, scratch = worker.process, worker.scratch
     worker.close()
     assert process.poll() is not None and not scratch.exists()
+
+
+def test_a_worker_that_cannot_start_is_one_clear_error(tmp_path):
+    starved = Limits(call_seconds=2, statement_seconds=2, memory_mb=8)  # too little for Python itself
+    with Worker(write(tmp_path, "s.py", "x = 1\n"), limits=starved) as worker:
+        with pytest.raises(SandboxError, match=r"^the worker could not start the submission \(the worker "):
+            worker.load()

@@ -149,10 +149,10 @@ class Worker:
         while True:
             if self.process is None:
                 self._spawn()
-            protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
-                                     "path_entries": self.path_entries})
             current = None
             try:
+                protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
+                                         "path_entries": self.path_entries})
                 while True:
                     deadline = time.monotonic() + self.limits.statement_seconds
                     message = protocol.receive(self._from, deadline)
@@ -171,7 +171,7 @@ class Worker:
             except protocol.Timeout:
                 how = f"timed out after {self.limits.statement_seconds:g} s"
                 self._kill()
-            except protocol.ProtocolError:
+            except (protocol.ProtocolError, BrokenPipeError):
                 how = f"the worker {self._exit_description()}"
             if current is None:
                 raise SandboxError(f"the worker could not start the submission ({how})")
@@ -190,10 +190,11 @@ class Worker:
         if self.process is None:
             self.load()
         proxies = proxies or {}
-        protocol.send(self._to, {"op": "call", "name": name, "args": codec.encode(list(args)),
-                                 "kwargs": codec.encode(kwargs), "proxies": sorted(proxies)})
+        request = {"op": "call", "name": name, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs),
+                   "proxies": sorted(proxies)}
         deadline = time.monotonic() + (timeout or self.limits.call_seconds)
         try:
+            protocol.send(self._to, request)
             while True:
                 message = protocol.receive(self._from, deadline)
                 event = message.get("event")
@@ -216,7 +217,7 @@ class Worker:
         except codec.CodecError as exc:
             self._kill()
             raise SandboxError(f"{name} sent back data that cannot be read ({exc})") from None
-        except protocol.ProtocolError:
+        except (protocol.ProtocolError, BrokenPipeError):
             raise SandboxError(f"the worker {self._exit_description()} during {name}") from None
 
 
