@@ -1,0 +1,1 @@
+"""Grading results in the formats other systems read: Gradescope's results.json, JUnit XML."""
