@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from autograder.integrations.files import write_atomically
 from autograder.integrations.results import GradingResult
 
 
@@ -31,12 +30,3 @@ def write(result: GradingResult, path: Path) -> Path:
     """Write results.json atomically (a reader never sees half a file)."""
     return write_atomically(path, json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n")
 
-
-def write_atomically(path: Path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path

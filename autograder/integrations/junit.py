@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from autograder.integrations.gradescope import write_atomically
+from autograder.integrations.files import write_atomically
 from autograder.integrations.results import GradingResult
 
 
