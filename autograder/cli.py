@@ -14,7 +14,7 @@ from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 
 def _build(args: argparse.Namespace) -> int:
     if not args.check:
-        print(f"release:  {release.write().relative_to(ROOT)}/")
+        print(f"release:  {release.generate().relative_to(ROOT)}/")
         print(f"solution: {solutions.write().relative_to(ROOT)}")
         return 0
     problems = []

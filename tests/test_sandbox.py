@@ -137,6 +137,21 @@ def notebook(cells, nbgrader=True):
     return json.dumps({"cells": out, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
+def test_failures_are_listed_in_notebook_order(tmp_path):
+    solution = {"nbgrader": {"solution": True, "grade_id": "zeta", "grade": False, "locked": False}}
+    cells = [("code", "import os\nos._exit(4)", {"tags": ["setup"]}),
+             ("code", "x = 1 / 0", solution),
+             ("code", "def bad(:", {}),
+             ("code", "import no_such_module_here", {})]
+    with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
+        assert worker.load().failures == [
+            ("cell 3, line 1", "SyntaxError: invalid syntax"),
+            ("cell 1, line 2", "the worker exited with status 4"),
+            ("cell 'zeta', line 1", "ZeroDivisionError: division by zero"),
+            ("cell 4, line 1", "ModuleNotFoundError: No module named 'no_such_module_here'"),
+        ]
+
+
 def test_notebook_runs_solution_and_setup_cells_whole_and_only_definitions_elsewhere(tmp_path):
     solution = {"nbgrader": {"solution": True, "grade_id": "relu", "grade": False, "locked": False}}
     test = {"nbgrader": {"grade": True, "grade_id": "test_relu", "locked": True, "points": 1, "solution": False}}

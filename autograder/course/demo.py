@@ -38,7 +38,7 @@ def tagged_output(nb, tag: str) -> str:
 def run(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    release_dir = release.write()
+    release_dir = release.generate()
     print(f"release built by nbgrader:  {release_dir.relative_to(ROOT)}/")
     solution = solutions.write()
     print(f"reference solution:         {solution.relative_to(ROOT)}")

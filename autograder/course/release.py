@@ -29,7 +29,7 @@ def nbgrader_env() -> dict:
     return env
 
 
-def generate(out_dir: Path) -> Path:
+def generate(out_dir: Path = RELEASE_DIR) -> Path:
     """Run nbgrader generate_assignment on a copy of the source; the release lands in `out_dir`."""
     with tempfile.TemporaryDirectory(prefix="nbgrader-course-") as tmp:
         course = Path(tmp)
@@ -77,6 +77,3 @@ def differences(expected: Path, actual: Path) -> list[str]:
             found.append(f"{name}: file differs")
     return found
 
-
-def write(out_dir: Path = RELEASE_DIR) -> Path:
-    return generate(out_dir)

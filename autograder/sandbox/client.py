@@ -163,9 +163,10 @@ class Worker:
                         self.report = LoadReport(unreadable=str(message.get("error")))
                         return self.report
                     elif event == "loaded":
-                        failures = [(str(f["where"]), str(f["error"])) for f in message["failures"]]
-                        failures += list(self.skip.values())
-                        self.report = LoadReport(failures=sorted(failures, key=_order),
+                        # in statement order; cells that did not parse (index -1) first
+                        found = [(int(f["index"]), str(f["where"]), str(f["error"])) for f in message["failures"]]
+                        found += [(index, where, why) for index, (where, why) in self.skip.items()]
+                        self.report = LoadReport(failures=[(where, why) for _, where, why in sorted(found)],
                                                  callables=[str(n) for n in message["callables"]])
                         return self.report
             except protocol.Timeout:
@@ -220,8 +221,3 @@ class Worker:
         except (protocol.ProtocolError, BrokenPipeError):
             raise SandboxError(f"the worker {self._exit_description()} during {name}") from None
 
-
-def _order(failure: tuple[str, str]) -> tuple:
-    where = failure[0].replace(",", "").split()
-    numbers = [int(w) for w in where if w.isdigit()]
-    return tuple(numbers) or (0,)

@@ -26,6 +26,7 @@ def _strip_magics(source: str) -> str:
 
 
 def _cell_role(cell: dict) -> str:
+    """Mirrors autograder.course.notebook.cell_role; kept here because the worker imports nothing of the grader."""
     meta = cell.get("metadata", {})
     nbgrader = meta.get("nbgrader", {})
     if nbgrader.get("solution"):
@@ -65,7 +66,7 @@ def statements(path: str) -> tuple[list[tuple[str, object]], list[dict]]:
             tree = ast.parse(source)
         except SyntaxError as exc:
             label = f"{where}, line {exc.lineno}" if where != "line" else f"line {exc.lineno}"
-            problems.append({"where": label, "error": f"SyntaxError: {exc.msg}"})
+            problems.append({"index": -1, "where": label, "error": f"SyntaxError: {exc.msg}"})
             continue
         for node in tree.body:
             if not whole and not isinstance(node, DEFINITIONS):
@@ -102,7 +103,7 @@ class Session:
             try:
                 exec(code, self.namespace)
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
-                failures.append({"where": where, "error": _describe(exc)})
+                failures.append({"index": index, "where": where, "error": _describe(exc)})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
         send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names})
 
