@@ -6,6 +6,9 @@ message that says which function and which array went wrong, what was expected, 
 came back and, where one fits, the usual cause. The graders run many more cases than
 these (other shapes, random inputs, every activation), so passing here is a good sign,
 not a guarantee.
+
+The helpers ``fail``, ``check_array``, ``check_dict`` and ``as_array`` are not exported to
+the notebook; the graders use them too, so every check words its findings the same way.
 """
 
 import numpy as np
@@ -20,38 +23,38 @@ __all__ = [
 ]
 
 
-def _fail(function, message, hint=None):
+def fail(function, message, hint=None):
     text = f"{function}: {message}"
     if hint:
         text += f"\n  Hint: {hint}"
     raise AssertionError(text)
 
 
-def _show(value):
+def show(value):
     return np.array2string(np.asarray(value), precision=8, separator=", ", threshold=40)
 
 
-def _as_array(function, what, got, shape):
+def as_array(function, what, got, shape):
     """`got` as a float ndarray of `shape`, or a clear failure."""
     if isinstance(got, (list, tuple)):
-        _fail(function, f"{what} is a Python {type(got).__name__}; expected a numpy array of shape {shape}.",
+        fail(function, f"{what} is a Python {type(got).__name__}; expected a numpy array of shape {shape}.",
               "build it with numpy operations (or wrap it in np.array(...)).")
     if not isinstance(got, np.ndarray):
-        _fail(function, f"{what} is {type(got).__name__} {got!r}; expected a numpy array of shape {shape}.")
+        fail(function, f"{what} is {type(got).__name__} {got!r}; expected a numpy array of shape {shape}.")
     if got.shape != tuple(shape):
         hint = None
         if got.size == int(np.prod(shape)) and len(shape) == 2 and got.ndim == 1:
             hint = "np.sum(..., axis=1) drops an axis; add keepdims=True to keep the column shape."
         elif got.ndim == 2 and got.shape == tuple(shape)[::-1]:
             hint = "the array is transposed: check the order of the matrix product (W @ X, not X @ W) or a stray .T."
-        _fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint)
+        fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint)
     return got.astype(float)
 
 
-def _check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9, mistakes=()):
+def check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9, mistakes=()):
     """Compare `got` with `expected`; `mistakes` lists (wrong_value, explanation) to recognise."""
     expected = np.asarray(expected, dtype=float)
-    got = _as_array(function, what, got, expected.shape)
+    got = as_array(function, what, got, expected.shape)
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return
     for wrong, explanation in mistakes:
@@ -60,17 +63,17 @@ def _check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9,
             break
     bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0]
     where = tuple(int(i) for i in bad)
-    _fail(function,
+    fail(function,
           f"{what} is wrong at index {where}: expected {expected[where]:.8g}, got {got[where]:.8g}.\n"
-          f"  expected {what} =\n{_show(expected)}\n  got {what} =\n{_show(got)}", hint)
+          f"  expected {what} =\n{show(expected)}\n  got {what} =\n{show(got)}", hint)
 
 
-def _check_dict(function, what, got, keys):
+def check_dict(function, what, got, keys):
     if not isinstance(got, dict):
-        _fail(function, f"{what} should be a dict with keys {list(keys)}; got {type(got).__name__}.")
+        fail(function, f"{what} should be a dict with keys {list(keys)}; got {type(got).__name__}.")
     missing = [k for k in keys if k not in got]
     if missing:
-        _fail(function, f"{what} is missing the key(s) {missing}; it has {sorted(got)}.",
+        fail(function, f"{what} is missing the key(s) {missing}; it has {sorted(got)}.",
               "the key names are case-sensitive, e.g. \"dW1\", not \"dw1\".")
 
 
@@ -90,12 +93,12 @@ def _test_activation(name, forward, backward, mistakes_forward=(), mistakes_back
     dA = np.array(EXPECTED["dA"])
     Z_before = Z.copy()
     A = forward(Z)
-    _check_array(name, f"{name}(Z)", A, EXPECTED[name]["A"], mistakes=mistakes_forward)
+    check_array(name, f"{name}(Z)", A, EXPECTED[name]["A"], mistakes=mistakes_forward)
     dZ = backward(dA, Z)
-    _check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, EXPECTED[name]["dZ"],
+    check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, EXPECTED[name]["dZ"],
                  hint="dZ is dA times the derivative g'(Z), element by element.", mistakes=mistakes_backward)
     if not np.array_equal(Z, Z_before):
-        _fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.")
+        fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.")
     _passed(f"{name} and {name}_backward")
 
 
@@ -142,7 +145,7 @@ def test_layer_sizes(layer_sizes):
     Y = np.random.randn(2, 3)
     got = layer_sizes(X, Y)
     if not isinstance(got, tuple) or got != (5, 4, 2):
-        _fail("layer_sizes", f"for X of shape {X.shape} and Y of shape {Y.shape} expected (5, 4, 2), got {got!r}.",
+        fail("layer_sizes", f"for X of shape {X.shape} and Y of shape {Y.shape} expected (5, 4, 2), got {got!r}.",
               "n_x is the number of rows of X (X.shape[0]), n_h is 4 and n_y the number of rows of Y.")
     _passed("layer_sizes")
 
@@ -150,18 +153,18 @@ def test_layer_sizes(layer_sizes):
 def test_initialize_parameters(initialize_parameters):
     np.random.seed(2)
     p = initialize_parameters(2, 4, 1)
-    _check_dict("initialize_parameters", "the result", p, ["W1", "b1", "W2", "b2"])
+    check_dict("initialize_parameters", "the result", p, ["W1", "b1", "W2", "b2"])
     np.random.seed(2)
     W1 = np.random.randn(4, 2) * 0.01
     W2 = np.random.randn(1, 4) * 0.01
     hint = "after np.random.seed(2), draw W1 = np.random.randn(n_h, n_x) * 0.01 first, then W2 the same way."
-    _check_array("initialize_parameters", "W1", p["W1"], W1, hint,
+    check_array("initialize_parameters", "W1", p["W1"], W1, hint,
                  mistakes=[(W1 * 100, "scale the random weights by 0.01.")])
-    _check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
-    _check_array("initialize_parameters", "W2", p["W2"], W2, hint)
-    _check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")
+    check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
+    check_array("initialize_parameters", "W2", p["W2"], W2, hint)
+    check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")
     if abs(p["W1"][0, 0] - (-0.00416758)) > 1e-8:
-        _fail("initialize_parameters", f"W1[0, 0] should be -0.00416758, got {p['W1'][0, 0]}.", hint)
+        fail("initialize_parameters", f"W1[0, 0] should be -0.00416758, got {p['W1'][0, 0]}.", hint)
     _passed("initialize_parameters")
 
 
@@ -172,9 +175,9 @@ def test_forward_propagation(forward_propagation):
         expected = EXPECTED[f"forward_{activation}"]
         result = forward_propagation(X, parameters, activation) if activation != "tanh" else forward_propagation(X, parameters)
         if not (isinstance(result, tuple) and len(result) == 2):
-            _fail("forward_propagation", f"should return a pair (A2, cache); got {type(result).__name__}.")
+            fail("forward_propagation", f"should return a pair (A2, cache); got {type(result).__name__}.")
         A2, cache = result
-        _check_dict("forward_propagation", "cache", cache, ["Z1", "A1", "Z2", "A2"])
+        check_dict("forward_propagation", "cache", cache, ["Z1", "A1", "Z2", "A2"])
         where = f" with activation={activation!r}" if activation != "tanh" else " with the default activation (tanh)"
         for key in ("Z1", "A1", "Z2", "A2"):
             hint = {"Z1": "Z1 = W1 @ X + b1.",
@@ -182,8 +185,8 @@ def test_forward_propagation(forward_propagation):
                     if activation != "tanh" else "the default hidden activation is tanh.",
                     "Z2": "Z2 = W2 @ A1 + b2.",
                     "A2": "the output unit is always a sigmoid: A2 = sigmoid(Z2)."}[key]
-            _check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hint)
-        _check_array("forward_propagation", f"A2{where}", A2, expected["A2"])
+            check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hint)
+        check_array("forward_propagation", f"A2{where}", A2, expected["A2"])
     _passed("forward_propagation")
 
 
@@ -194,7 +197,7 @@ def test_compute_cost(compute_cost):
     for labels, kind in ((Y, "bool"), (Y.astype(int), "int")):
         cost = compute_cost(A2, labels)
         if not isinstance(cost, float):
-            _fail("compute_cost", f"should return a Python float; got {type(cost).__name__} {cost!r}.",
+            fail("compute_cost", f"should return a Python float; got {type(cost).__name__} {cost!r}.",
                   "wrap the result: float(cost).")
         if not np.isclose(cost, expected, rtol=1e-7):
             hint = None
@@ -202,7 +205,7 @@ def test_compute_cost(compute_cost):
                 hint = "divide the sum by m, the number of examples (missing 1/m)."
             elif np.isclose(cost, -expected, rtol=1e-6):
                 hint = "the cross-entropy has a minus sign in front: -(1/m) * sum(...)."
-            _fail("compute_cost", f"with A2 = {A2.tolist()} and {kind} labels Y = {labels.tolist()} "
+            fail("compute_cost", f"with A2 = {A2.tolist()} and {kind} labels Y = {labels.tolist()} "
                                   f"expected {expected:.10f}, got {cost:.10f}.", hint)
     _passed("compute_cost")
 
@@ -219,7 +222,7 @@ def test_backward_propagation(backward_propagation):
             grads = backward_propagation(parameters, cache, X, Y)
         else:
             grads = backward_propagation(parameters, cache, X, Y, activation)
-        _check_dict("backward_propagation", "the gradients", grads, ["dW1", "db1", "dW2", "db2"])
+        check_dict("backward_propagation", "the gradients", grads, ["dW1", "db1", "dW2", "db2"])
         where = f" with activation={activation!r}" if activation != "tanh" else ""
         for key in ("dW2", "db2", "dW1", "db1"):
             expected = np.array(case["grads"][key])
@@ -233,7 +236,7 @@ def test_backward_propagation(backward_propagation):
             hint = None
             if key in ("dW1", "db1") and activation != "tanh":
                 hint = f"dZ1 must use the backward pass of the hidden activation ({activation}_backward), not tanh's."
-            _check_array("backward_propagation", f"{key}{where}", grads[key], expected, hint, mistakes=mistakes)
+            check_array("backward_propagation", f"{key}{where}", grads[key], expected, hint, mistakes=mistakes)
     _passed("backward_propagation")
 
 
@@ -243,17 +246,17 @@ def test_update_parameters(update_parameters):
     before = {k: v.copy() for k, v in parameters.items()}
     for rate, key in ((None, "update_1.2"), (0.5, "update_0.5")):
         new = update_parameters(parameters, grads) if rate is None else update_parameters(parameters, grads, learning_rate=rate)
-        _check_dict("update_parameters", "the result", new, ["W1", "b1", "W2", "b2"])
+        check_dict("update_parameters", "the result", new, ["W1", "b1", "W2", "b2"])
         used = 1.2 if rate is None else rate
         for name in ("W1", "b1", "W2", "b2"):
             ascent = before[name] + used * grads["d" + name]
-            _check_array("update_parameters", f"{name} (learning_rate={used})", new[name], EXPECTED[key][name],
+            check_array("update_parameters", f"{name} (learning_rate={used})", new[name], EXPECTED[key][name],
                          hint="theta = theta - learning_rate * dtheta, with the learning_rate argument."
                          if rate is not None else None,
                          mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).")])
         for name in before:
             if not np.array_equal(parameters[name], before[name]):
-                _fail("update_parameters", f"the input parameters[{name!r}] was modified in place.",
+                fail("update_parameters", f"the input parameters[{name!r}] was modified in place.",
                       "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...")
     _passed("update_parameters")
 
@@ -262,14 +265,14 @@ def test_nn_model(nn_model):
     X = np.array(EXPECTED["nn_X"])
     Y = np.array(EXPECTED["nn_Y"]) > 0
     params = nn_model(X, Y, 4)
-    _check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
+    check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
-        _check_array("nn_model", f"{key} after 10000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
+        check_array("nn_model", f"{key} after 10000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
                      hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
                      rtol=1e-5, atol=1e-7)
     params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
     for key in ("W1", "b1", "W2", "b2"):
-        _check_array("nn_model", f"{key} after 50 iterations with activation='relu', learning_rate=0.5", params[key],
+        check_array("nn_model", f"{key} after 50 iterations with activation='relu', learning_rate=0.5", params[key],
                      EXPECTED["nn_relu"][key],
                      hint="pass activation to forward_propagation and backward_propagation, "
                           "and learning_rate to update_parameters; loop num_iterations times.",
@@ -281,12 +284,12 @@ def test_predict(predict):
     parameters = _params(EXPECTED["predict_parameters"])
     X = np.array(EXPECTED["predict_X"])
     got = predict(parameters, X)
-    _check_array("predict", "the predictions", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
+    check_array("predict", "the predictions", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
                  EXPECTED["predict_tanh"], hint="predict 1 where A2 > 0.5 and 0 elsewhere.")
     X = np.array(EXPECTED["predict_relu_X"])
     parameters = _params(EXPECTED["predict_relu_parameters"])
     got = predict(parameters, X, "relu")
-    _check_array("predict", "the predictions with activation='relu'",
+    check_array("predict", "the predictions with activation='relu'",
                  np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
                  hint="pass the activation on to forward_propagation.",
                  mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
@@ -304,16 +307,16 @@ def test_gradient_check(gradient_check):
     for activation in ("tanh", "sigmoid"):
         value = gradient_check(parameters, X, Y, activation)
         if not isinstance(value, float):
-            _fail("gradient_check", f"should return a Python float; got {type(value).__name__}.", "wrap it: float(difference).")
+            fail("gradient_check", f"should return a Python float; got {type(value).__name__}.", "wrap it: float(difference).")
         if not value < 1e-7:
-            _fail("gradient_check", f"with activation={activation!r} returned {value:.3e}; a correct backward pass "
+            fail("gradient_check", f"with activation={activation!r} returned {value:.3e}; a correct backward pass "
                                     "should give less than 1e-7.",
                   "if your backward_propagation test passed, check the centered difference "
                   "(J(theta + eps) - J(theta - eps)) / (2 * eps) and that you restore each parameter after nudging it.")
     namespace = gradient_check.__globals__
     real_backward = namespace.get("backward_propagation")
     if real_backward is None:
-        _fail("gradient_check", "could not find backward_propagation next to gradient_check.")
+        fail("gradient_check", "could not find backward_propagation next to gradient_check.")
 
     def planted_bug(parameters, cache, X, Y, activation="tanh"):
         grads = dict(real_backward(parameters, cache, X, Y, activation))
@@ -326,7 +329,7 @@ def test_gradient_check(gradient_check):
     finally:
         namespace["backward_propagation"] = real_backward
     if not value > 1e-3:
-        _fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
+        fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
               "call backward_propagation by name inside gradient_check and compare all four gradient arrays.")
     _passed("gradient_check")
 
@@ -335,12 +338,12 @@ def test_collapse_linear(collapse_linear):
     parameters = _params(EXPECTED["backward_parameters"])
     result = collapse_linear(parameters)
     if not (isinstance(result, tuple) and len(result) == 2):
-        _fail("collapse_linear", f"should return a pair (W, b); got {type(result).__name__}.")
+        fail("collapse_linear", f"should return a pair (W, b); got {type(result).__name__}.")
     W, b = result
     P = parameters
-    _check_array("collapse_linear", "W", W, P["W2"] @ P["W1"], "W = W2 @ W1 (shape (n_y, n_x)).",
+    check_array("collapse_linear", "W", W, P["W2"] @ P["W1"], "W = W2 @ W1 (shape (n_y, n_x)).",
                  mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.")])
-    _check_array("collapse_linear", "b", b, P["W2"] @ P["b1"] + P["b2"], "b = W2 @ b1 + b2: the first bias passes through W2.",
+    check_array("collapse_linear", "b", b, P["W2"] @ P["b1"] + P["b2"], "b = W2 @ b1 + b2: the first bias passes through W2.",
                  mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.")])
     _passed("collapse_linear")
 
@@ -359,28 +362,28 @@ def test_count_linear_regions(count_linear_regions):
     for label, W1, b1, X, expected in cases:
         got = count_linear_regions(W1, b1, X)
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-            _fail("count_linear_regions", f"should return an int; got {type(got).__name__} {got!r}.")
+            fail("count_linear_regions", f"should return an int; got {type(got).__name__} {got!r}.")
         if got != expected:
             hint = None
             if got == X.shape[1]:
                 hint = "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns."
             elif got == 2 ** W1.shape[0]:
                 hint = "count the patterns that actually occur over the columns of X, not all 2**n_h possible ones."
-            _fail("count_linear_regions", f"{label}: expected {expected} regions, got {got}.", hint)
+            fail("count_linear_regions", f"{label}: expected {expected} regions, got {got}.", hint)
     _passed("count_linear_regions")
 
 
 def test_relu_interpolant(relu_interpolant):
     for x_knots, y_knots in (([0.0, 1.0, 2.0], [0.0, 1.0, 0.0]), ([-1.0, 0.0, 0.5, 2.0], [1.0, -1.0, 2.0, 2.5])):
         params = relu_interpolant(np.array(x_knots), np.array(y_knots))
-        _check_dict("relu_interpolant", "the result", params, ["W1", "b1", "W2", "b2"])
+        check_dict("relu_interpolant", "the result", params, ["W1", "b1", "W2", "b2"])
         n = len(x_knots) - 1
         for key, shape in (("W1", (n, 1)), ("b1", (n, 1)), ("W2", (1, n)), ("b2", (1, 1))):
-            _as_array("relu_interpolant", key, params[key], shape)
+            as_array("relu_interpolant", key, params[key], shape)
         x = np.linspace(x_knots[0], x_knots[-1], 101).reshape(1, -1)
         P = _params(params)
         out = P["W2"] @ np.maximum(0, P["W1"] @ x + P["b1"]) + P["b2"]
-        _check_array("relu_interpolant", f"the network's output on [{x_knots[0]}, {x_knots[-1]}] for knots {x_knots}",
+        check_array("relu_interpolant", f"the network's output on [{x_knots[0]}, {x_knots[-1]}] for knots {x_knots}",
                      out, np.interp(x, x_knots, y_knots),
                      "unit i can switch on at knot i (W1 = 1, b1 = -x_i); its output weight is the change of slope there, "
                      "and b2 is the first knot's value.", atol=1e-8)
