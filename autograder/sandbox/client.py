@@ -184,15 +184,18 @@ class Worker:
     # --- calls ---------------------------------------------------------------------------
 
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
-             timeout: float | None = None, **kwargs: Any) -> Any:
-        """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here."""
+             timeout: float | None = None, seed: int | None = None, **kwargs: Any) -> Any:
+        """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here.
+
+        `seed`, if given, seeds numpy's global generator in the worker just before the call.
+        """
         if self.process is not None and self.process.poll() is not None:
             self._kill()  # it died between calls
         if self.process is None:
             self.load()
         proxies = proxies or {}
         request = {"op": "call", "name": name, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs),
-                   "proxies": sorted(proxies)}
+                   "proxies": sorted(proxies), "seed": seed}
         deadline = time.monotonic() + (timeout or self.limits.call_seconds)
         try:
             protocol.send(self._to, request)

@@ -127,6 +127,10 @@ class Session:
         for p in saved:
             self.namespace[p] = self._proxy(p)
         try:
+            if request.get("seed") is not None:
+                import numpy
+
+                numpy.random.seed(int(request["seed"]))
             value = function(*decode(request["args"]), **decode(request["kwargs"]))
             try:
                 send(self.out_fd, {"event": "result", "value": encode(value)})
