@@ -11,6 +11,7 @@ Roles, from nbgrader metadata and cell tags:
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -55,3 +56,12 @@ def solution_code(source: str) -> str:
 def graded_cells(nb) -> list[tuple[str, str]]:
     """(grade_id, source) of each solution cell, in notebook order."""
     return [(nbgrader_meta(c)["grade_id"], c.source) for c in nb.cells if cell_role(c) == "solution"]
+
+
+def graded_functions(nb) -> dict[str, str]:
+    """Each graded function's name -> the grade_id of the solution cell that defines it."""
+    found = {}
+    for grade_id, source in graded_cells(nb):
+        tree = ast.parse(solution_code(source))
+        found.update({node.name: grade_id for node in tree.body if isinstance(node, ast.FunctionDef)})
+    return found

@@ -43,6 +43,7 @@ class GradingResult:
     tests: list[TestResult]
     execution_time: float = 0.0
     output: str = ""
+    notes: list[str] = field(default_factory=list)  # what happened while loading the submission
 
     @property
     def score(self) -> float:

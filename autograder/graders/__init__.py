@@ -1,0 +1,1 @@
+"""The hidden graders: pytest tests run against a submission's worker by `autograder grade`."""

@@ -1,0 +1,1 @@
+"""The grading engine: the student handle, declarative weights, checks and the pytest run."""

@@ -1,0 +1,75 @@
+"""Grade one submission: load it in a worker, run the hidden graders, return the result.
+
+This process holds the graders, the reference solution and the scores; the submission
+only ever runs in the worker. Whatever the submission does, a `GradingResult` comes back
+with a line for every check.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from autograder.course.paths import RELEASE_DIR
+from autograder.grading.plugin import run_graders
+from autograder.grading.student import Student
+from autograder.integrations.results import GradingResult
+from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
+
+
+SUFFIXES = (".ipynb", ".py")
+DEFAULT_BUDGET_SECONDS = 600.0
+
+
+class SubmissionError(ValueError):
+    """The path cannot be graded at all (missing, a folder, not a notebook or Python file)."""
+
+
+def check_path(path: Path) -> Path:
+    """`path` if it names a readable .ipynb or .py file; SubmissionError with one plain line otherwise."""
+    if not path.exists():
+        raise SubmissionError(f"{path} does not exist")
+    if path.is_dir():
+        raise SubmissionError(f"{path} is a folder; give the notebook (.ipynb) or Python file (.py) inside it")
+    if path.suffix not in SUFFIXES:
+        raise SubmissionError(f"{path} is neither a notebook (.ipynb) nor a Python file (.py)")
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+    except OSError as exc:
+        raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    return path
+
+
+def _load_notes(report: LoadReport) -> list[str]:
+    """Plain lines about loading: unreadable, or which statements failed (each skipped)."""
+    if report.unreadable:
+        return [f"Your submission could not be read ({report.unreadable}). Nothing in it could be graded: "
+                "submit the notebook as Jupyter saved it, or a .py file."]
+    if not report.failures:
+        return []
+    lines = [f"{len(report.failures)} statement(s) of your code failed to run; each was skipped and costs "
+             "nothing by itself, but what it would have defined is missing:"]
+    return lines + [f"  {where}: {error}" for where, error in report.failures]
+
+
+def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+          only: list[str] | None = None) -> GradingResult:
+    """Run every grader on `submission` (checked with `check_path` first); `only` keeps tests tagged with those names."""
+    started = time.monotonic()
+    submission = check_path(Path(submission))
+    with Worker(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:
+        try:
+            report = worker.load()
+        except SandboxError as exc:
+            report = LoadReport(unreadable=str(exc))
+        student = Student(worker, report, budget_seconds=budget_seconds, unreadable=report.unreadable)
+        tests, _ = run_graders(student, only)
+    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
+    result.output = "\n".join([_score_line(result), *result.notes])
+    return result
+
+
+def _score_line(result: GradingResult) -> str:
+    passed = sum(t.passed for t in result.tests)
+    return f"Score: {result.score:g} / {result.max_score:g} ({passed} of {len(result.tests)} checks passed)."

@@ -1,0 +1,151 @@
+"""Run the hidden graders with pytest, in this process, and collect one result per test.
+
+pytest runs with its own ini file, no conftest files, no third-party plugins and no
+terminal output, so nothing beside the submission (a planted ``conftest.py``, a
+``pytest.ini``, ``PYTEST_ADDOPTS``) can change how it grades. Outcomes are turned into
+`TestResult`s here: a failed check's message is the student-facing text it raised, never
+a traceback, so the graders' source does not leak into reports.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.markers import weight_of
+from autograder.grading.student import Student
+from autograder.integrations.results import TestResult
+
+
+GRADERS_DIR = Path(__file__).resolve().parents[1] / "graders"
+INI_FILE = GRADERS_DIR / "grader.ini"
+INTERNAL_ERROR = ("The grader could not finish this check ({kind}). This is not your fault; "
+                  "please tell your instructor.")
+
+
+class GraderError(RuntimeError):
+    """The graders themselves could not be collected or run."""
+
+
+def describe(exc: BaseException) -> str:
+    """The student-facing text for an exception raised while checking."""
+    if isinstance(exc, AssertionError):
+        text = str(exc).strip()
+        return text or "a check failed."
+    return INTERNAL_ERROR.format(kind=type(exc).__name__)
+
+
+class Collector:
+    """pytest plugin: provides the fixtures and records each test's outcome."""
+
+    def __init__(self, student: Student, only: list[str] | None = None):
+        self._student = student
+        self.only = only
+        self.items: list[pytest.Item] = []
+        self.failures: dict[str, BaseException] = {}
+        self.problems: list[str] = []
+        self.internal: list[str] = []
+
+    # fixtures available to every grader
+
+    @pytest.fixture(scope="session")
+    def student(self) -> Student:
+        return self._student
+
+    @pytest.fixture(scope="session")
+    def ref(self):
+        from autograder.course import modules
+
+        return modules.reference()
+
+    @pytest.fixture(scope="session")
+    def public(self):
+        from autograder.course import modules
+
+        return modules.public_tests()
+
+    @pytest.fixture(scope="session")
+    def flower(self):
+        from autograder.course import modules
+
+        return modules.planar_utils().load_planar_dataset()
+
+    # hooks
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "graded(weight): points and graded functions of a grader test")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        unweighted = [item.nodeid for item in items if weight_of(item) is None]
+        if unweighted:
+            self.problems.append(f"grader tests without @graded: {unweighted}")
+        if self.only:
+            items[:] = [item for item in items if set(weight_of(item).tags) & set(self.only)]
+        self.items = list(items)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"could not collect {report.nodeid}: {report.longreprtext.splitlines()[-1]}")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
+        if call.excinfo is None or item.nodeid in self.failures:
+            return
+        exc = call.excinfo.value
+        self.failures[item.nodeid] = exc
+        if not isinstance(exc, AssertionError):
+            self.internal.append(f"{item.nodeid}: {type(exc).__name__}: {exc}")
+
+    def results(self) -> list[TestResult]:
+        out = []
+        for item in self.items:
+            weight = weight_of(item)
+            exc = self.failures.get(item.nodeid)
+            name = (item.function.__doc__ or item.name).strip().splitlines()[0]
+            if hasattr(item, "callspec"):
+                name = name.format(**item.callspec.params)
+            out.append(TestResult(name=name, score=0.0 if exc else weight.points, max_score=weight.points,
+                                  output=describe(exc) if exc else "", tags=weight.tags,
+                                  visibility=weight.visibility))
+        return out
+
+
+@contextmanager
+def _isolated_environment():
+    """No third-party pytest plugins, no PYTEST_ADDOPTS, for the duration of the run."""
+    saved = {k: os.environ.get(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    os.environ.pop("PYTEST_PLUGINS", None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[TestResult], list[str]]:
+    """Run every grader test against `student`: (results in file order, internal problems).
+
+    `only` keeps the tests tagged with one of those function names.
+    """
+    collector = Collector(student, only)
+    args = [str(GRADERS_DIR), "-c", str(INI_FILE), "--rootdir", str(GRADERS_DIR), "--noconftest",
+            "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
+            "--assert=plain", "--strict-markers", "--capture=sys"]
+    with _isolated_environment():
+        code = pytest.main(args, plugins=[collector])
+    fine = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) + ((pytest.ExitCode.NO_TESTS_COLLECTED,) if only else ())
+    if collector.problems or code not in fine:
+        problems = collector.problems or [f"pytest ended with {code!r}"]
+        raise GraderError("; ".join(problems))
+    for line in collector.internal:
+        print(f"autograder: internal error in {line}", file=sys.stderr)
+    return collector.results(), collector.internal

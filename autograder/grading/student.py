@@ -1,0 +1,76 @@
+"""The graders' handle on one submission: calls into its worker, failures in plain words.
+
+Every call goes through `Student.call`, which turns what can go wrong on the student's
+side into `StudentFailure`, an AssertionError whose message is meant for the student:
+the function raised (with its own message and line), is missing, timed out, or took the
+worker down. The submission also has a total time budget; once it is spent, every
+further call fails at once with that reason, so a slow submission cannot hold a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from autograder.sandbox.client import LoadReport, SandboxError, StudentError, Worker
+
+
+class StudentFailure(AssertionError):
+    """A check failed because of the student's code; the message is for the student."""
+
+
+class Student:
+    """One loaded submission. `call` runs a graded function in the worker and returns plain data."""
+
+    def __init__(self, worker: Worker | None, report: LoadReport, *, budget_seconds: float = 600.0,
+                 unreadable: str | None = None):
+        self.worker = worker
+        self.report = report
+        self.unreadable = unreadable
+        self.deadline = time.monotonic() + budget_seconds
+        self.budget_seconds = budget_seconds
+
+    @property
+    def defined(self) -> set[str]:
+        return set(self.report.callables)
+
+    def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None, seed: int | None = None,
+             timeout: float | None = None, **kwargs: Any) -> Any:
+        """`name(*args, **kwargs)` in the worker. Raises StudentFailure for anything the student's code did."""
+        if self.unreadable:
+            raise StudentFailure(f"{name} could not be graded: {self.unreadable}")
+        if name not in self.defined:
+            raise StudentFailure(self._missing(name))
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise StudentFailure(f"{name} was not run: the submission used up its total grading time "
+                                 f"of {self.budget_seconds:g} s.")
+        limit = min(timeout or self.worker.limits.call_seconds, left)
+        try:
+            return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, **kwargs)
+        except StudentError as exc:
+            where = f" at {exc.at}" if exc.at else ""
+            if str(exc).startswith("NotImplementedError"):
+                raise StudentFailure(f"{name} reached code that is not written yet "
+                                     f"(NotImplementedError{where}).") from None
+            raise StudentFailure(f"{name} raised {exc}{' (' + where.strip() + ')' if where else ''}.") from None
+        except SandboxError as exc:
+            raise StudentFailure(f"{name}: {exc}.") from None
+
+    def function(self, name: str, **options: Any) -> Callable[..., Any]:
+        """A local stand-in for the student's `name`, for checks written against a plain function."""
+        def remote(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, *args, **options, **kwargs)
+        remote.__name__ = name
+        return remote
+
+    def _missing(self, name: str) -> str:
+        text = f"{name} is not defined in your submission, so its checks could not run."
+        if self.report.failures:
+            count = len(self.report.failures)
+            text += (f" {count} statement{'s' if count > 1 else ''} of your code failed to run "
+                     f"(listed at the top of this report); fix {'them' if count > 1 else 'it'} first.")
+        else:
+            text += " Check the spelling of the name and that its cell is still in the notebook."
+        return text
