@@ -10,6 +10,7 @@ from pathlib import Path
 from autograder.course import release, solutions
 from autograder.course.execute import NotebookFailed
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.sandbox.client import Limits
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -39,6 +40,56 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from autograder.grading import summary
+    from autograder.grading.grade import SubmissionError, grade
+    from autograder.grading.outputs import write_results
+    from autograder.grading.plugin import GraderError
+
+    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
+    try:
+        result = grade(Path(args.path), limits=limits, budget_seconds=args.budget, only=args.only or None)
+    except SubmissionError as exc:
+        print(f"autograder grade: {exc}", file=sys.stderr)
+        return 2
+    except GraderError as exc:
+        print(f"autograder grade: the graders could not run ({exc})", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    results, junit_file = write_results(result, out)
+    if not args.quiet:
+        print(summary.render(result, Path(args.path).name))
+        print(f"\nwrote {results} and {junit_file}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from autograder.grading import batch
+
+    folder, out = Path(args.folder), Path(args.out)
+    if not folder.is_dir():
+        print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb)]
+    progress = batch.Progress(len(batch.discover(folder)))
+    submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
+                                            extra_args=extra, progress=progress.update)
+    errors = [o for o in outcomes.values() if o.status == "error"]
+    graded = len(outcomes) - len(errors)
+    print(f"{graded} of {len(submissions)} submissions graded; grades in {out / batch.GRADES_FILE}")
+    for outcome in errors:
+        print(f"  {outcome.student}: {outcome.message}")
+    return 1 if errors else 0
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
+                        help="time limit for each call into the submission (default 20)")
+    parser.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    parser.add_argument("--budget", type=float, default=600.0, metavar="SECONDS",
+                        help="total grading time per submission (default 600)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autograder", description="Build, run and grade the planar-classification assignment.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="build, then run the assignment with the reference solution")
     demo.add_argument("--out", default="demo-output", help="folder for the executed notebook and figures")
     demo.set_defaults(run=_demo)
+    grade = commands.add_parser("grade", help="grade one submission (.ipynb or .py)")
+    grade.add_argument("path", help="the student's notebook or Python file")
+    grade.add_argument("--out", default="autograder-results", help="folder for results.json and junit.xml")
+    grade.add_argument("--quiet", action="store_true", help="print nothing; only write the result files")
+    grade.add_argument("--only", nargs="+", metavar="FUNCTION", help="run only the checks of these functions")
+    _limit_options(grade)
+    grade.set_defaults(run=_grade)
+    batch = commands.add_parser("batch", help="grade every submission in a folder, in parallel")
+    batch.add_argument("folder", help="a file per student, or nbgrader's submitted/<student>/<assignment>/ layout")
+    batch.add_argument("--out", required=True, help="folder for each student's results and grades.csv")
+    batch.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    _limit_options(batch)
+    batch.set_defaults(run=_batch)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
