@@ -38,7 +38,7 @@ def as_array(function, what, got, shape):
     """`got` as a float ndarray of `shape`, or a clear failure."""
     if isinstance(got, (list, tuple)):
         fail(function, f"{what} is a Python {type(got).__name__}; expected a numpy array of shape {shape}.",
-              "build it with numpy operations (or wrap it in np.array(...)).")
+             "build it with numpy operations (or wrap it in np.array(...)).")
     if not isinstance(got, np.ndarray):
         fail(function, f"{what} is {type(got).__name__} {got!r}; expected a numpy array of shape {shape}.")
     if got.shape != tuple(shape):
@@ -64,8 +64,8 @@ def check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9, 
     bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0]
     where = tuple(int(i) for i in bad)
     fail(function,
-          f"{what} is wrong at index {where}: expected {expected[where]:.8g}, got {got[where]:.8g}.\n"
-          f"  expected {what} =\n{show(expected)}\n  got {what} =\n{show(got)}", hint)
+         f"{what} is wrong at index {where}: expected {expected[where]:.8g}, got {got[where]:.8g}.\n"
+         f"  expected {what} =\n{show(expected)}\n  got {what} =\n{show(got)}", hint)
 
 
 def check_dict(function, what, got, keys):
@@ -74,7 +74,7 @@ def check_dict(function, what, got, keys):
     missing = [k for k in keys if k not in got]
     if missing:
         fail(function, f"{what} is missing the key(s) {missing}; it has {sorted(got)}.",
-              "the key names are case-sensitive, e.g. \"dW1\", not \"dw1\".")
+             "the key names are case-sensitive, e.g. \"dW1\", not \"dw1\".")
 
 
 def _params(d):
@@ -88,15 +88,20 @@ def _passed(function):
 # --- activations -----------------------------------------------------------------------
 
 
-def _test_activation(name, forward, backward, mistakes_forward=(), mistakes_backward=()):
+def _test_activation(name, forward, backward, mistakes_forward=(), mistakes_backward=(), also_correct=None):
+    """`also_correct`: another backward result that is right too (relu'(0) taken as 1)."""
     Z = np.array(EXPECTED["Z"])
     dA = np.array(EXPECTED["dA"])
     Z_before = Z.copy()
     A = forward(Z)
     check_array(name, f"{name}(Z)", A, EXPECTED[name]["A"], mistakes=mistakes_forward)
     dZ = backward(dA, Z)
-    check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, EXPECTED[name]["dZ"],
-                 hint="dZ is dA times the derivative g'(Z), element by element.", mistakes=mistakes_backward)
+    expected = EXPECTED[name]["dZ"]
+    if also_correct is not None and isinstance(dZ, np.ndarray) and dZ.shape == Z.shape \
+            and np.allclose(dZ, also_correct, rtol=1e-6, atol=1e-9):
+        expected = also_correct
+    check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, expected,
+                hint="dZ is dA times the derivative g'(Z), element by element.", mistakes=mistakes_backward)
     if not np.array_equal(Z, Z_before):
         fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.")
     _passed(f"{name} and {name}_backward")
@@ -130,7 +135,7 @@ def test_tanh(tanh, tanh_backward):
 
 def test_relu(relu, relu_backward):
     Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
-    _test_activation("relu", relu, relu_backward,
+    _test_activation("relu", relu, relu_backward, also_correct=dA * (Z >= 0),  # relu'(0) may be 0 or 1
                      mistakes_forward=[(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).")],
                      mistakes_backward=[((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0)."),
                                         (dA * np.maximum(0, Z), "the derivative of ReLU is 1 where Z > 0 and 0 elsewhere, not relu(Z).")])
@@ -146,7 +151,7 @@ def test_layer_sizes(layer_sizes):
     got = layer_sizes(X, Y)
     if not isinstance(got, tuple) or got != (5, 4, 2):
         fail("layer_sizes", f"for X of shape {X.shape} and Y of shape {Y.shape} expected (5, 4, 2), got {got!r}.",
-              "n_x is the number of rows of X (X.shape[0]), n_h is 4 and n_y the number of rows of Y.")
+             "n_x is the number of rows of X (X.shape[0]), n_h is 4 and n_y the number of rows of Y.")
     _passed("layer_sizes")
 
 
@@ -159,7 +164,7 @@ def test_initialize_parameters(initialize_parameters):
     W2 = np.random.randn(1, 4) * 0.01
     hint = "after np.random.seed(2), draw W1 = np.random.randn(n_h, n_x) * 0.01 first, then W2 the same way."
     check_array("initialize_parameters", "W1", p["W1"], W1, hint,
-                 mistakes=[(W1 * 100, "scale the random weights by 0.01.")])
+                mistakes=[(W1 * 100, "scale the random weights by 0.01.")])
     check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
     check_array("initialize_parameters", "W2", p["W2"], W2, hint)
     check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")
@@ -198,7 +203,7 @@ def test_compute_cost(compute_cost):
         cost = compute_cost(A2, labels)
         if not isinstance(cost, float):
             fail("compute_cost", f"should return a Python float; got {type(cost).__name__} {cost!r}.",
-                  "wrap the result: float(cost).")
+                 "wrap the result: float(cost).")
         if not np.isclose(cost, expected, rtol=1e-7):
             hint = None
             if np.isclose(cost, expected * 3, rtol=1e-6):
@@ -251,13 +256,13 @@ def test_update_parameters(update_parameters):
         for name in ("W1", "b1", "W2", "b2"):
             ascent = before[name] + used * grads["d" + name]
             check_array("update_parameters", f"{name} (learning_rate={used})", new[name], EXPECTED[key][name],
-                         hint="theta = theta - learning_rate * dtheta, with the learning_rate argument."
-                         if rate is not None else None,
-                         mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).")])
+                        hint="theta = theta - learning_rate * dtheta, with the learning_rate argument."
+                        if rate is not None else None,
+                        mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).")])
         for name in before:
             if not np.array_equal(parameters[name], before[name]):
                 fail("update_parameters", f"the input parameters[{name!r}] was modified in place.",
-                      "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...")
+                     "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...")
     _passed("update_parameters")
 
 
@@ -268,15 +273,15 @@ def test_nn_model(nn_model):
     check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
         check_array("nn_model", f"{key} after 10000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
-                     hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
-                     rtol=1e-5, atol=1e-7)
+                    hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
+                    rtol=1e-5, atol=1e-7)
     params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
     for key in ("W1", "b1", "W2", "b2"):
         check_array("nn_model", f"{key} after 50 iterations with activation='relu', learning_rate=0.5", params[key],
-                     EXPECTED["nn_relu"][key],
-                     hint="pass activation to forward_propagation and backward_propagation, "
+                    EXPECTED["nn_relu"][key],
+                    hint="pass activation to forward_propagation and backward_propagation, "
                           "and learning_rate to update_parameters; loop num_iterations times.",
-                     rtol=1e-5, atol=1e-7)
+                    rtol=1e-5, atol=1e-7)
     _passed("nn_model")
 
 
@@ -285,14 +290,14 @@ def test_predict(predict):
     X = np.array(EXPECTED["predict_X"])
     got = predict(parameters, X)
     check_array("predict", "the predictions", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
-                 EXPECTED["predict_tanh"], hint="predict 1 where A2 > 0.5 and 0 elsewhere.")
+                EXPECTED["predict_tanh"], hint="predict 1 where A2 > 0.5 and 0 elsewhere.")
     X = np.array(EXPECTED["predict_relu_X"])
     parameters = _params(EXPECTED["predict_relu_parameters"])
     got = predict(parameters, X, "relu")
     check_array("predict", "the predictions with activation='relu'",
-                 np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
-                 hint="pass the activation on to forward_propagation.",
-                 mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
+                np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
+                hint="pass the activation on to forward_propagation.",
+                mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
                                                                 "(these are the tanh predictions).")])
     _passed("predict")
 
@@ -330,7 +335,7 @@ def test_gradient_check(gradient_check):
         namespace["backward_propagation"] = real_backward
     if not value > 1e-3:
         fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
-              "call backward_propagation by name inside gradient_check and compare all four gradient arrays.")
+             "call backward_propagation by name inside gradient_check and compare all four gradient arrays.")
     _passed("gradient_check")
 
 
@@ -342,9 +347,9 @@ def test_collapse_linear(collapse_linear):
     W, b = result
     P = parameters
     check_array("collapse_linear", "W", W, P["W2"] @ P["W1"], "W = W2 @ W1 (shape (n_y, n_x)).",
-                 mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.")])
+                mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.")])
     check_array("collapse_linear", "b", b, P["W2"] @ P["b1"] + P["b2"], "b = W2 @ b1 + b2: the first bias passes through W2.",
-                 mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.")])
+                mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.")])
     _passed("collapse_linear")
 
 
@@ -384,9 +389,9 @@ def test_relu_interpolant(relu_interpolant):
         P = _params(params)
         out = P["W2"] @ np.maximum(0, P["W1"] @ x + P["b1"]) + P["b2"]
         check_array("relu_interpolant", f"the network's output on [{x_knots[0]}, {x_knots[-1]}] for knots {x_knots}",
-                     out, np.interp(x, x_knots, y_knots),
-                     "unit i can switch on at knot i (W1 = 1, b1 = -x_i); its output weight is the change of slope there, "
-                     "and b2 is the first knot's value.", atol=1e-8)
+                    out, np.interp(x, x_knots, y_knots),
+                    "unit i can switch on at knot i (W1 = 1, b1 = -x_i); its output weight is the change of slope there, "
+                    "and b2 is the first knot's value.", atol=1e-8)
     _passed("relu_interpolant")
 
 
