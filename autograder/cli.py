@@ -7,14 +7,27 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import release, solutions
-from autograder.course.execute import NotebookFailed
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.sandbox.client import Limits
 
 
+class CommandFailed(RuntimeError):
+    """A command could not do its job; the message is one plain line."""
+
+
 def _build(args: argparse.Namespace) -> int:
-    if not args.check:
+    from autograder.course import release
+
+    try:
+        return _build_or_check(args.check)
+    except (release.ReleaseError, OSError) as exc:
+        raise CommandFailed(str(exc)) from None
+
+
+def _build_or_check(check: bool) -> int:
+    from autograder.course import release, solutions
+
+    if not check:
         print(f"release:  {release.generate().relative_to(ROOT)}/")
         print(f"solution: {solutions.write().relative_to(ROOT)}")
         return 0
@@ -35,8 +48,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from autograder.course import demo
+    from autograder.course.execute import NotebookFailed
+    from autograder.course.release import ReleaseError
 
-    demo.run(Path(args.out).resolve())
+    try:
+        demo.run(Path(args.out).resolve())
+    except (ReleaseError, NotebookFailed, OSError) as exc:
+        raise CommandFailed(str(exc)) from None
     return 0
 
 
@@ -116,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (release.ReleaseError, NotebookFailed, OSError) as exc:
+    except CommandFailed as exc:
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
         return 1
 

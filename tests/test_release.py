@@ -60,7 +60,7 @@ def code_lines(source: str) -> set[str]:
 def solution_lines() -> set[str]:
     """Every substantial statement written between the solution markers of the source notebook."""
     lines = set()
-    for _, source in graded_cells(read_notebook()):
+    for _, source in graded_cells(read_notebook().cells):
         inside = False
         for line in source.splitlines():
             if "### BEGIN SOLUTION" in line:
@@ -127,7 +127,7 @@ def test_every_graded_cell_is_followed_by_a_locked_visible_test():
             assert meta["grade_id"] == "test_" + nbgrader_meta(cell)["grade_id"]
             assert after.source.startswith("test_")
             total += meta["points"]
-    assert total == 37
+    assert total == 68
 
 
 def test_support_files_are_released_unchanged():
@@ -140,5 +140,5 @@ def test_support_files_are_released_unchanged():
 def test_solution_module_is_the_solution_cells_without_markers():
     text = SOLUTION_FILE.read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" not in text
-    for _, source in graded_cells(read_notebook()):
+    for _, source in graded_cells(read_notebook().cells):
         assert solution_code(source) in text

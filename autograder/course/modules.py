@@ -43,6 +43,6 @@ def planar_utils() -> ModuleType:
 @functools.cache
 def cell_of_function() -> dict[str, str]:
     """Graded function name -> grade_id of its solution cell in the source notebook."""
-    from autograder.course.notebook import graded_functions, read_notebook
+    from autograder.course.notebook import graded_functions, read_cells
 
-    return graded_functions(read_notebook(SOURCE_NOTEBOOK))
+    return graded_functions(read_cells(SOURCE_NOTEBOOK))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.markers import weight_of
+from autograder.grading.markers import Weight, weight_of
 from autograder.grading.student import Student
 from autograder.integrations.results import TestResult
 
@@ -42,7 +42,7 @@ def describe(exc: BaseException) -> str:
 class Collector:
     """pytest plugin: provides the fixtures and records each test's outcome."""
 
-    def __init__(self, student: Student, only: list[str] | None = None):
+    def __init__(self, student: Student | None, only: list[str] | None = None):
         self._student = student
         self.only = only
         self.items: list[pytest.Item] = []
@@ -131,17 +131,30 @@ def _isolated_environment():
                 os.environ[key] = value
 
 
+def _args() -> list[str]:
+    return [str(GRADERS_DIR), "-c", str(INI_FILE), "--rootdir", str(GRADERS_DIR), "--noconftest",
+            "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
+            "--assert=plain", "--strict-markers", "--capture=sys"]
+
+
+def grader_weights() -> list[tuple[str, Weight]]:
+    """(test id, weight) of every grader test, collected without running any."""
+    collector = Collector(student=None)
+    with _isolated_environment():
+        code = pytest.main([*_args(), "--collect-only"], plugins=[collector])
+    if collector.problems or code != pytest.ExitCode.OK:
+        raise GraderError("; ".join(collector.problems or [f"pytest ended with {code!r}"]))
+    return [(item.nodeid, weight_of(item)) for item in collector.items]
+
+
 def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[TestResult], list[str]]:
     """Run every grader test against `student`: (results in file order, internal problems).
 
     `only` keeps the tests tagged with one of those function names.
     """
     collector = Collector(student, only)
-    args = [str(GRADERS_DIR), "-c", str(INI_FILE), "--rootdir", str(GRADERS_DIR), "--noconftest",
-            "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=importlib",
-            "--assert=plain", "--strict-markers", "--capture=sys"]
     with _isolated_environment():
-        code = pytest.main(args, plugins=[collector])
+        code = pytest.main(_args(), plugins=[collector])
     fine = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) + ((pytest.ExitCode.NO_TESTS_COLLECTED,) if only else ())
     if collector.problems or code not in fine:
         problems = collector.problems or [f"pytest ended with {code!r}"]

@@ -1,0 +1,62 @@
+"""Buggy submissions: the reference solution with one typical mistake planted in one function.
+
+Each mutant must lose credit only in checks tagged with the function that has the bug
+(its own checks, and end-to-end checks that use it), and where a hint is listed, some
+failure message must name that mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    function: str
+    old: str
+    new: str
+    hint: str | None = None  # a fragment some failure message must contain
+
+
+MUTANTS = (
+    Mutant("relu_minimum", "relu", "A = np.maximum(0, Z)", "A = np.minimum(0, Z)", "np.maximum(0, Z)"),
+    Mutant("relu_backward_no_dA", "relu_backward", "dZ = dA * (Z > 0)", "dZ = (Z > 0).astype(float)",
+           "multiply the mask by the upstream gradient"),
+    Mutant("tanh_backward_one_minus_A", "tanh_backward", "dZ = dA * (1 - np.tanh(Z) ** 2)", "dZ = dA * (1 - np.tanh(Z))",
+           "1 - A instead of 1 - A**2"),
+    Mutant("sigmoid_sign", "sigmoid", "A = 1 / (1 + np.exp(-Z))", "A = 1 / (1 + np.exp(Z))", "the exponent is -Z"),
+    Mutant("layer_sizes_hidden_from_X", "layer_sizes", "    n_h = 4\n    n_y", "    n_h = X.shape[0]\n    n_y", "n_h is 4"),
+    Mutant("initialize_unscaled", "initialize_parameters", "W1 = np.random.randn(n_h, n_x) * 0.01",
+           "W1 = np.random.randn(n_h, n_x)", "scale the random weights by 0.01"),
+    Mutant("forward_ignores_activation", "forward_propagation", "g = hidden_activation(activation)",
+           "g = hidden_activation(\"tanh\")", "use the activation argument"),
+    Mutant("cost_missing_mean", "compute_cost", "cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m",
+           "cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))", "missing 1/m"),
+    Mutant("backward_dW1_missing_mean", "backward_propagation", "dW1 = dZ1 @ X.T / m", "dW1 = dZ1 @ X.T",
+           "missing 1/m"),
+    Mutant("backward_db1_no_keepdims", "backward_propagation", "db1 = np.sum(dZ1, axis=1, keepdims=True) / m",
+           "db1 = np.sum(dZ1, axis=1) / m", "keepdims=True"),
+    Mutant("update_ascent", "update_parameters", "new[key] = parameters[key] - learning_rate * grads[\"d\" + key]",
+           "new[key] = parameters[key] + learning_rate * grads[\"d\" + key]", "do not add it"),
+    Mutant("nn_model_fixed_rate", "nn_model", "parameters = update_parameters(parameters, grads, learning_rate)",
+           "parameters = update_parameters(parameters, grads)", "pass the learning rate on"),
+    Mutant("nn_model_unseeded", "nn_model", "    np.random.seed(3)\n    n_x, _, n_y", "    n_x, _, n_y",
+           "np.random.seed(3)"),
+    Mutant("predict_ignores_activation", "predict", "A2, _ = forward_propagation(X, parameters, activation)\n    predictions",
+           "A2, _ = forward_propagation(X, parameters)\n    predictions", "pass the activation on"),
+    Mutant("gradient_check_one_sided", "gradient_check", "for step in (epsilon, -epsilon):", "for step in (epsilon, 0.0):"),
+    Mutant("collapse_forgets_b1", "collapse_linear", "b = parameters[\"W2\"] @ parameters[\"b1\"] + parameters[\"b2\"]",
+           "b = parameters[\"b2\"]", "b1 also reaches the output"),
+    Mutant("count_points", "count_linear_regions", "count = len({column.tobytes() for column in patterns.T})",
+           "count = patterns.shape[1]", "count distinct patterns, not points"),
+    Mutant("interpolant_no_offset", "relu_interpolant", "b2 = np.array([[y_knots[0]]])", "b2 = np.zeros((1, 1))"),
+)
+
+
+def apply(reference: str, mutant: Mutant) -> str:
+    """The reference text with the mutant's one change; the original must occur exactly once."""
+    count = reference.count(mutant.old)
+    if count != 1:
+        raise ValueError(f"mutant {mutant.name}: {mutant.old!r} occurs {count} times in the reference")
+    return reference.replace(mutant.old, mutant.new)
