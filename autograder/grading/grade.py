@@ -55,7 +55,7 @@ def _load_notes(report: LoadReport) -> list[str]:
 
 def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
           only: list[str] | None = None) -> GradingResult:
-    """Run every grader on `submission` (checked with `check_path` first); `only` keeps tests tagged with those names."""
+    """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions."""
     started = time.monotonic()
     submission = check_path(Path(submission))
     with Worker(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:

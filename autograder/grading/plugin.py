@@ -84,7 +84,7 @@ class Collector:
         if unweighted:
             self.problems.append(f"grader tests without @graded: {unweighted}")
         if self.only:
-            items[:] = [item for item in items if set(weight_of(item).tags) & set(self.only)]
+            items[:] = [item for item in items if set(weight_of(item).functions) & set(self.only)]
         self.items = list(items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -150,7 +150,7 @@ def grader_weights() -> list[tuple[str, Weight]]:
 def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[TestResult], list[str]]:
     """Run every grader test against `student`: (results in file order, internal problems).
 
-    `only` keeps the tests tagged with one of those function names.
+    `only` keeps the tests that grade one of those functions (not those that merely use one).
     """
     collector = Collector(student, only)
     with _isolated_environment():
