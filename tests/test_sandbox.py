@@ -114,7 +114,7 @@ def test_student_exceptions_say_where(tmp_path):
     with Worker(write(tmp_path, "s.py", "def f(x):\n    return x[5]\n"), limits=FAST) as worker:
         with pytest.raises(StudentError) as raised:
             worker.call("f", [1, 2])
-        assert str(raised.value) == "IndexError: list index out of range" and raised.value.at == "line, line 2"
+        assert str(raised.value) == "IndexError: list index out of range" and raised.value.at == "line 2"
 
 
 def test_swapped_in_functions_run_in_the_grader(tmp_path):

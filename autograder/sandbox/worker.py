@@ -76,6 +76,11 @@ def statements(path: str) -> tuple[list[tuple[str, object]], list[dict]]:
     return compiled, problems
 
 
+def _place(filename: str, lineno: int) -> str:
+    """Where in the submission: "cell 'relu', line 3" in a notebook, "line 42" in a .py file."""
+    return f"line {lineno}" if filename == "<line>" else f"{filename[1:-1]}, line {lineno}"
+
+
 def _describe(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 500 else text[:500] + "..."
@@ -138,7 +143,7 @@ class Session:
                 send(self.out_fd, {"event": "error", "error": f"{name} returned {exc}, which cannot be graded"})
         except BaseException as exc:  # noqa: BLE001
             frames = traceback.extract_tb(exc.__traceback__)
-            line = next((f"{f.filename[1:-1]}, line {f.lineno}" for f in reversed(frames)
+            line = next((_place(f.filename, f.lineno) for f in reversed(frames)
                          if f.filename.startswith("<cell") or f.filename == "<line>"), None)
             send(self.out_fd, {"event": "error", "error": _describe(exc), "at": line})
         finally:
