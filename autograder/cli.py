@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -127,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     batch = commands.add_parser("batch", help="grade every submission in a folder, in parallel")
     batch.add_argument("folder", help="a file per student, or nbgrader's submitted/<student>/<assignment>/ layout")
     batch.add_argument("--out", required=True, help="folder for each student's results and grades.csv")
-    batch.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of CPUs)")
     batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
     _limit_options(batch)
     batch.set_defaults(run=_batch)
