@@ -65,9 +65,8 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.outputs import write_results
     from autograder.grading.plugin import GraderError
 
-    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
     try:
-        result = grade(Path(args.path), limits=limits, budget_seconds=args.budget, only=args.only or None)
+        result = grade(Path(args.path), limits=_limits(args), budget_seconds=args.budget, only=args.only or None)
     except SubmissionError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
@@ -99,6 +98,51 @@ def _batch(args: argparse.Namespace) -> int:
     for outcome in errors:
         print(f"  {outcome.student}: {outcome.message}")
     return 1 if errors else 0
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
+
+
+def _classroom(args: argparse.Namespace) -> int:
+    from autograder.grading import summary
+    from autograder.grading.grade import grade_folder
+    from autograder.grading.outputs import write_results
+    from autograder.integrations import classroom
+
+    result = grade_folder(Path(args.repository), limits=_limits(args), budget_seconds=args.budget)
+    results, junit_file = write_results(result, Path(args.out))
+    classroom.publish(result, "planar_classification")
+    print(summary.render(result, "planar_classification"))
+    print(f"\n{classroom.points_line(result)}\nwrote {results} and {junit_file}")
+    return 0
+
+
+def _gradescope_bundle(args: argparse.Namespace) -> int:
+    from autograder.integrations import gradescope_bundle
+
+    out = Path(args.out)
+    if out.suffix != ".zip":
+        print(f"autograder gradescope-bundle: {out} should end in .zip", file=sys.stderr)
+        return 2
+    try:
+        gradescope_bundle.build(out)
+    except OSError as exc:
+        raise CommandFailed(f"could not write {out} ({exc.strerror or exc})") from None
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _gradescope_run(args: argparse.Namespace) -> int:
+    from autograder.grading import summary
+    from autograder.grading.grade import grade_folder
+    from autograder.integrations import gradescope
+
+    root = Path(args.root)
+    result = grade_folder(root / "submission", limits=_limits(args), budget_seconds=args.budget)
+    gradescope.write(result, root / "results" / "results.json")
+    print(summary.render(result, "planar_classification"))
+    return 0
 
 
 def _limit_options(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
     _limit_options(batch)
     batch.set_defaults(run=_batch)
+    room = commands.add_parser("classroom", help="grade a student repository in GitHub Actions (GitHub Classroom)")
+    room.add_argument("repository", help="the checked-out student repository; only its notebook is read")
+    room.add_argument("--out", default="grading", help="folder for results.json and junit.xml")
+    _limit_options(room)
+    room.set_defaults(run=_classroom)
+    bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip to upload to Gradescope")
+    bundle.add_argument("out", help="the zip file to write, e.g. autograder.zip")
+    bundle.set_defaults(run=_gradescope_bundle)
+    gs_run = commands.add_parser("gradescope-run", help="what run_autograder calls inside Gradescope")
+    gs_run.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
+    _limit_options(gs_run)
+    gs_run.set_defaults(run=_gradescope_run)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -30,8 +30,7 @@ from pathlib import Path
 
 import autograder
 from autograder.course import modules
-from autograder.course.paths import ASSIGNMENT
-from autograder.grading.grade import DEFAULT_BUDGET_SECONDS, SUFFIXES
+from autograder.grading.grade import DEFAULT_BUDGET_SECONDS, SUFFIXES, find_submission
 from autograder.grading.outputs import RESULTS_FILE
 from autograder.grading.plugin import GRADERS_DIR
 from autograder.integrations.files import write_atomically
@@ -64,21 +63,6 @@ def _student_name(name: str) -> str:
     return safe or "unnamed"
 
 
-def _pick(folder: Path) -> tuple[Path | None, str]:
-    """The submission inside a student's folder, preferring the assignment's own notebook."""
-    candidates = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    if not candidates:
-        return None, "no notebook or Python file in the folder"
-    notebooks = [p for p in candidates if p.suffix == ".ipynb"] or candidates
-    named = [p for p in notebooks if p.stem == ASSIGNMENT] or [p for p in notebooks if ASSIGNMENT in p.parts]
-    if len(named) == 1:
-        return named[0], ""
-    if len(notebooks) == 1:
-        return notebooks[0], ""
-    return None, f"{len(notebooks)} candidate files and none is {ASSIGNMENT}.ipynb; cannot tell which to grade"
-
-
 def discover(folder: Path) -> list[Submission]:
     """One Submission per student under `folder`, sorted by student."""
     found: dict[str, Submission] = {}
@@ -89,7 +73,7 @@ def discover(folder: Path) -> list[Submission]:
         if entry.is_file() and entry.suffix in SUFFIXES:
             submission = Submission(student, entry)
         elif entry.is_dir():
-            path, problem = _pick(entry)
+            path, problem = find_submission(entry)
             submission = Submission(student, path, problem)
         else:
             continue

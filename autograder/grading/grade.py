@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from autograder.course.paths import RELEASE_DIR
+from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
 from autograder.grading.plugin import run_graders
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult
@@ -41,6 +41,25 @@ def check_path(path: Path) -> Path:
     return path
 
 
+def find_submission(folder: Path) -> tuple[Path | None, str]:
+    """The submission inside a student's folder, preferring the assignment's own notebook: (path, problem).
+
+    Hidden files and folders (``.ipynb_checkpoints``) are ignored; with several notebooks and
+    none named after the assignment, the path is None and `problem` says why.
+    """
+    candidates = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+                        and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    if not candidates:
+        return None, "no notebook or Python file in the folder"
+    notebooks = [p for p in candidates if p.suffix == ".ipynb"] or candidates
+    named = [p for p in notebooks if p.stem == ASSIGNMENT] or [p for p in notebooks if ASSIGNMENT in p.parts]
+    if len(named) == 1:
+        return named[0], ""
+    if len(notebooks) == 1:
+        return notebooks[0], ""
+    return None, f"{len(notebooks)} candidate files and none is {ASSIGNMENT}.ipynb; cannot tell which to grade"
+
+
 def _load_notes(report: LoadReport) -> list[str]:
     """Plain lines about loading: unreadable, or which statements failed (each skipped)."""
     if report.unreadable:
@@ -68,6 +87,27 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
     result.output = "\n".join([_score_line(result), *result.notes])
     return result
+
+
+def grade_nothing(reason: str) -> GradingResult:
+    """The result when there is no submission to grade: every check at 0, each saying `reason`."""
+    started = time.monotonic()
+    report = LoadReport(unreadable=reason)
+    tests, _ = run_graders(Student(None, report, unreadable=reason))
+    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=[f"Nothing was graded: {reason}."])
+    result.output = "\n".join([_score_line(result), *result.notes])
+    return result
+
+
+def grade_folder(folder: Path, **options) -> GradingResult:
+    """Grade the submission `find_submission` picks in `folder`; a zero with the reason if there is none."""
+    path, problem = find_submission(folder) if folder.is_dir() else (None, f"{folder} is not a folder")
+    if path is None:
+        return grade_nothing(problem)
+    try:
+        return grade(path, **options)
+    except SubmissionError as exc:
+        return grade_nothing(str(exc))
 
 
 def _score_line(result: GradingResult) -> str:

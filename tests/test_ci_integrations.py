@@ -1,0 +1,213 @@
+"""GitHub Classroom and Gradescope, run the way those systems run them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.integrations import classroom, gradescope_bundle
+from autograder.integrations.results import GradingResult, TestResult
+
+
+sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+from notebooks import fill_release, write_notebook  # noqa: E402
+
+
+WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom.yml"
+PLANTED_CONFTEST = (
+    "import pytest\n"
+    "@pytest.hookimpl(hookwrapper=True)\n"
+    "def pytest_runtest_makereport(item, call):\n"
+    "    outcome = yield\n"
+    "    outcome.get_result().outcome = 'passed'\n"
+)
+
+
+def student_repository(where: Path, solution_source: str | None) -> Path:
+    """A student's repository made from the release, with the graders' usual enemies planted in it."""
+    shutil.copytree(RELEASE_DIR, where)
+    if solution_source is not None:
+        write_notebook(fill_release(solution_source), where / "planar_classification.ipynb")
+    (where / "conftest.py").write_text(PLANTED_CONFTEST)
+    (where / "pytest.ini").write_text("[pytest]\naddopts = --co\n")
+    (where / "public_tests.py").write_text("def __getattr__(name):\n    return lambda *a, **k: None\n")
+    (where / "planar_utils.py").write_text("raise SystemExit('the course utilities were replaced')\n")
+    tests = where / "tests"
+    tests.mkdir()
+    (tests / "test_everything.py").write_text("def test_pass():\n    assert True\n")
+    return where
+
+
+def workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text())
+
+
+def steps() -> list[dict]:
+    return workflow()["jobs"]["run-autograding-tests"]["steps"]
+
+
+def run_grading_step(workspace: Path, repository: Path) -> tuple[subprocess.CompletedProcess, dict, str]:
+    """Run the workflow's own grading step with bash, in a workspace laid out as the workflow does."""
+    step = next(s for s in steps() if s.get("id") == "grade")
+    (workspace / "course").symlink_to(ROOT)  # what "Check out the course's autograder" produces
+    shutil.move(str(repository), workspace / "submission")
+    runner_temp = workspace.parent / "runner-temp"
+    runner_temp.mkdir()
+    output, summary = workspace.parent / "github_output", workspace.parent / "step_summary"
+    env = dict(os.environ, GITHUB_WORKSPACE=str(workspace), GITHUB_OUTPUT=str(output),
+               GITHUB_STEP_SUMMARY=str(summary), PYTEST_ADDOPTS="--co")
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=runner_temp, env=env, capture_output=True,
+                          text=True, timeout=600)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    return done, outputs, summary.read_text()
+
+
+@pytest.mark.parametrize("solution, points", [(None, 0), ("reference", 68)])
+def test_the_classroom_workflow_grades_only_the_notebook(tmp_path, solution, points):
+    source = SOLUTION_FILE.read_text() if solution else None
+    repository = student_repository(tmp_path / "student", source)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    done, outputs, summary = run_grading_step(workspace, repository)
+    assert done.returncode == 0, done.stderr
+    assert f"Points {points}/68" in done.stdout
+    reported = json.loads(base64.b64decode(outputs["result"]))
+    assert reported["max_score"] == 68 and sum(t["score"] for t in reported["tests"]) == points
+    assert reported["status"] == ("pass" if points == 68 else "fail")
+    assert len(reported["tests"]) == 54 and all(t["status"] in ("pass", "fail") for t in reported["tests"])
+    assert f"planar_classification: {points} / 68 points" in summary
+    assert (workspace / "grading" / "junit.xml").is_file() and (workspace / "grading" / "results.json").is_file()
+
+
+def test_the_workflow_is_wired_the_way_classroom_reads_it():
+    flow = workflow()
+    job = flow["jobs"]["run-autograding-tests"]
+    assert job["name"] == "Autograding Tests"  # the check run Classroom's reporter annotates
+    by_name = {s.get("uses", s.get("name")): s for s in job["steps"]}
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]
+    student, course = checkouts
+    assert student["with"]["path"] == "submission" and "repository" not in student["with"]
+    assert course["with"]["path"] == "course" and "secrets.AUTOGRADER_TOKEN" in course["with"]["token"]
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+    grade = next(s for s in job["steps"] if s.get("id") == "grade")
+    assert "$GITHUB_WORKSPACE/course/.venv/bin/autograder" in grade["run"]
+    assert "--out \"$GITHUB_WORKSPACE/grading\"" in grade["run"]
+    reporter = by_name["classroom-resources/autograding-grading-reporter@v1"]
+    for runner in reporter["with"]["runners"].split(","):
+        assert reporter["env"][f"{runner.upper()}_RESULTS"] == f"${{{{ steps.{runner}.outputs.result }}}}"
+    assert by_name["mikepenz/action-junit-report@v4"]["with"]["report_paths"] == "grading/junit.xml"
+
+
+def test_the_job_summary_escapes_what_students_write():
+    result = GradingResult([TestResult("relu: values", 0, 2, "relu: got <script>alert(1)</script> | x", ["relu"]),
+                            TestResult("tanh: values", 1, 1, "", ["tanh"])], notes=["cell 3, line 1: <b>"])
+    text = classroom.job_summary(result, "planar_classification")
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&lt;b&gt;" in text
+    assert "| `activations_relu` ✗ | 0 / 2 | 0 / 1 |" in text and "| `activations_tanh` | 1 / 1 | 1 / 1 |" in text
+
+
+# --- Gradescope ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    return gradescope_bundle.build(tmp_path_factory.mktemp("bundle") / "autograder.zip")
+
+
+def test_the_bundle_holds_the_scripts_and_the_course_only(bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+    assert modes["setup.sh"] == 0o755 and modes["run_autograder"] == 0o755
+    assert "course/pyproject.toml" in names and "course/autograder/graders/test_network.py" in names
+    assert "course/solutions/planar_classification.py" in names
+    assert "course/assignments/planar_classification/datasets/flower.h5" in names
+    assert not any(n.startswith(("course/tests/", "course/.venv", "course/benchmarks")) or "__pycache__" in n for n in names)
+    again = gradescope_bundle.build(tmp_path / "again.zip")
+    assert again.read_bytes() == bundle.read_bytes()
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(tmp_path / "source")
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(tmp_path / "source" / script)]).returncode == 0
+
+
+HOSTILE = '''
+import glob, json, os, sys
+fake = {"score": 68, "max_score": 68, "tests": []}
+for folder in glob.glob("/tmp/**/results", recursive=True):
+    try:
+        with open(os.path.join(folder, "results.json"), "w") as f:
+            json.dump(fake, f)
+    except OSError:
+        pass
+print("x" * 100000)
+def relu(Z):
+    os._exit(0)
+def tanh(Z):
+    raise KeyboardInterrupt
+sys.exit(0)
+'''
+
+
+def gradescope_run(bundle: Path, root: Path, submission_name: str, text: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Lay out `root` like /autograder, unpack the bundle, and run run_autograder on one submission."""
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    (root / "submission" / submission_name).write_text(text)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable,
+               PYTHONPATH=str(root / "source" / "course"))  # the bundle's own copy of the course
+    done = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
+    return done, json.loads((root / "results" / "results.json").read_text())
+
+
+def check_gradescope_format(document: dict) -> None:
+    assert {"score", "max_score", "execution_time", "output", "tests", "stdout_visibility"} <= set(document)
+    assert document["stdout_visibility"] == "hidden"
+    assert document["score"] == pytest.approx(sum(t["score"] for t in document["tests"]))
+    for test in document["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "tags", "visibility"} <= set(test)
+        assert test["visibility"] == ("visible" if "visible test" in test["name"] else "after_published")
+
+
+@pytest.mark.parametrize("name, make, expected", [
+    ("reference", lambda: json.dumps(fill_release(SOLUTION_FILE.read_text())), 68),
+    ("buggy", lambda: SOLUTION_FILE.read_text().replace("dW1 = dZ1 @ X.T / m", "dW1 = dZ1 @ X.T"), None),
+    ("hostile", lambda: HOSTILE, None),
+])
+def test_run_autograder_grades_like_gradescope(bundle, tmp_path, name, make, expected):
+    filename = "planar_classification.ipynb" if name == "reference" else "submission.py"
+    done, document = gradescope_run(bundle, tmp_path / "autograder", filename, make())
+    assert done.returncode == 0, done.stderr
+    check_gradescope_format(document)
+    assert "autograder/source/course/autograder" not in done.stderr
+    if expected is not None:
+        assert document["score"] == expected
+    elif name == "buggy":
+        failed = [t for t in document["tests"] if t["status"] == "failed"]
+        assert 0 < document["score"] < 68 and all("backward_propagation" in t["tags"] for t in failed)
+    else:
+        assert document["score"] < 68 and document["tests"]
+        relu = [t for t in document["tests"] if t["tags"][0] == "relu"]
+        assert relu and all(t["score"] == 0 for t in relu)
+        assert any("exited with status 0" in t["output"] for t in relu)
+
+
+def test_run_autograder_with_no_submission_records_a_zero_with_the_reason(bundle, tmp_path):
+    root = tmp_path / "autograder"
+    done, document = gradescope_run(bundle, root, "notes.txt", "nothing to see")
+    assert done.returncode == 0
+    check_gradescope_format(document)
+    assert document["score"] == 0 and "no notebook or Python file" in document["output"]
