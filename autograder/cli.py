@@ -71,8 +71,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
     except GraderError as exc:
-        print(f"autograder grade: the graders could not run ({exc})", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"the graders could not run ({exc})") from None
     out = Path(args.out)
     results, junit_file = write_results(result, out)
     if not args.quiet:
@@ -194,6 +193,15 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CommandFailed as exc:
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"autograder {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line for users; AUTOGRADER_DEBUG=1 shows the traceback
+        if os.environ.get("AUTOGRADER_DEBUG"):
+            raise
+        print(f"autograder {args.command}: internal error ({type(exc).__name__}: {exc}); "
+              "rerun with AUTOGRADER_DEBUG=1 for details and report it", file=sys.stderr)
         return 1
 
 
