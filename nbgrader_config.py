@@ -10,9 +10,19 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # source/<assignment>/ is the instructor version; the student release lands in assignments/<assignment>/.
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "assignments"
-# SQLite gradebook next to this file unless NBGRADER_DB_URL names another database.
-c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "")
+# SQLite gradebook next to this file unless NBGRADER_DB_URL names another database
+# (e.g. postgresql://grader@db.example.edu/planar for a shared server).
+default_db = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL") or default_db
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# Each cell may run for 5 minutes; the first test cell's hidden part grades the whole notebook (a few seconds).
 c.ExecutePreprocessor.timeout = 300
+
+# Feedback shows every check's message but not the hidden tests' source (nbgrader keeps it by default).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

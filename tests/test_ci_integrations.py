@@ -15,12 +15,9 @@ import pytest
 import yaml
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.course.samples import fill_release, write_notebook
 from autograder.integrations import classroom, gradescope_bundle
 from autograder.integrations.results import GradingResult, TestResult
-
-
-sys.path.insert(0, str(Path(__file__).parent / "submissions"))
-from notebooks import fill_release, write_notebook  # noqa: E402
 
 
 WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom.yml"

@@ -20,6 +20,7 @@ import pytest
 from autograder.course import modules
 from autograder.course.notebook import nbgrader_meta, read_notebook
 from autograder.course.paths import RELEASE_DIR, SOLUTION_FILE, SOURCE_NOTEBOOK
+from autograder.course.samples import fill_release, write_notebook
 from autograder.grading.plugin import grader_weights
 
 
@@ -27,7 +28,6 @@ SUBMISSIONS = Path(__file__).parent / "submissions"
 sys.path.insert(0, str(SUBMISSIONS))
 
 from mutants import MUTANTS, apply  # noqa: E402
-from notebooks import fill_release, write_notebook  # noqa: E402
 
 
 CORRECT = ("reference", "reference_notebook", "alternative", "alternative_notebook")

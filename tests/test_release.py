@@ -10,7 +10,14 @@ import shutil
 import pytest
 
 from autograder.course import release, solutions
-from autograder.course.notebook import cell_role, graded_cells, nbgrader_meta, read_notebook, solution_code
+from autograder.course.notebook import (
+    cell_role,
+    graded_cells,
+    nbgrader_meta,
+    read_notebook,
+    solution_code,
+    without_hidden_tests,
+)
 from autograder.course.paths import RELEASE_DIR, SOLUTION_FILE, SOURCE_DIR, SOURCE_NOTEBOOK
 
 
@@ -108,7 +115,8 @@ def test_release_has_a_stub_for_every_graded_function():
             assert text.count("raise NotImplementedError()") == len(names), grade_id
             assert released[grade_id]["metadata"]["nbgrader"]["solution"] is True
         else:
-            assert text == cell.source, f"{grade_id} changed in the release"
+            assert text == without_hidden_tests(cell.source), f"{grade_id} changed in the release"
+            assert "HIDDEN TESTS" not in text and "cell_score" not in text
     assert functions == set(
         "linear linear_backward sigmoid sigmoid_backward tanh tanh_backward relu relu_backward layer_sizes "
         "initialize_parameters forward_propagation compute_cost backward_propagation update_parameters nn_model "
@@ -125,7 +133,8 @@ def test_every_graded_cell_is_followed_by_a_locked_visible_test():
             meta = nbgrader_meta(after)
             assert cell_role(after) == "test" and meta["locked"] and meta["points"] > 0
             assert meta["grade_id"] == "test_" + nbgrader_meta(cell)["grade_id"]
-            assert after.source.startswith("test_")
+            assert without_hidden_tests(after.source).startswith("test_")
+            assert f"cell_score({nbgrader_meta(cell)['grade_id']!r})" in after.source  # nbgrader's points = the graders'
             total += meta["points"]
     assert total == 68
 

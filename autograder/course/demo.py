@@ -1,19 +1,28 @@
-"""The demo: build the release and the reference solution, then run the assignment end to end.
+"""The demo: build the release and the reference solution, run the assignment, then run the course.
 
 Executes the source notebook (the reference solution) in a fresh kernel, saves the executed
-notebook and every figure as PNG, and prints the accuracy tables.
+notebook and every figure as PNG, and prints the accuracy tables. Then it teaches the course
+once with nbgrader in a temporary course folder (SQLite gradebook): three sample students
+submit, nbgrader autogrades them and writes feedback, `autograder batch` grades the same
+submissions, and a table shows both scores per student.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
-from autograder.course import release, solutions
+from autograder.course import release, samples, solutions
 from autograder.course.execute import execute, stream_text
+from autograder.course.nbgrader_course import Course
 from autograder.course.paths import ROOT, SOURCE_NOTEBOOK
 
 
@@ -35,6 +44,36 @@ def tagged_output(nb, tag: str) -> str:
     return "".join(stream_text(c) for c in nb.cells if tag in c.get("metadata", {}).get("tags", []))
 
 
+def teach(out: Path) -> list[tuple[str, float, float]]:
+    """Run the course with the sample students; (student, nbgrader score, autograder score) each."""
+    with tempfile.TemporaryDirectory(prefix="planar-course-") as tmp:
+        course = Course(Path(tmp) / "course")
+        course.generate()
+        print(f"course folder (temporary):  {course.root}")
+        nbgrader_scores = {}
+        for student in samples.SAMPLES:
+            course.submit(student, samples.sample_notebook(student))
+            print(f"  nbgrader autograde {student} ...", flush=True)
+            course.autograde(student)
+            feedback = course.generate_feedback(student)
+            (out / "feedback").mkdir(parents=True, exist_ok=True)
+            shutil.copy(feedback, out / "feedback" / f"{student}.html")
+        nbgrader_scores = course.exported_scores()
+        print("  autograder batch on the same submissions ...", flush=True)
+        graded = out / "autograder"
+        subprocess.run([sys.executable, "-m", "autograder", "batch", str(course.root / "submitted"), "--out", str(graded),
+                        "--force"], check=True, capture_output=True, text=True)
+        with (graded / "grades.csv").open(newline="") as f:
+            ours = {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
+    return [(student, nbgrader_scores[student], ours[student]) for student in samples.SAMPLES]
+
+
+def score_table(rows: list[tuple[str, float, float]]) -> str:
+    lines = [f"{'student':<14} {'nbgrader':>9} {'autograder':>11}", f"{'-' * 14} {'-' * 9} {'-' * 11}"]
+    lines += [f"{student:<14} {a:>9g} {b:>11g}{'' if a == b else '   (differ!)'}" for student, a, b in rows]
+    return "\n".join(lines)
+
+
 def run(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -52,4 +91,12 @@ def run(out: Path) -> None:
     print()
     print(f"executed notebook:          {executed}")
     print(f"{len(figures)} figures:                 {out / 'figures'}/ ({', '.join(p.stem for p in figures)})")
+    print()
+    print("teaching the course with nbgrader: three sample students (max 68 points)")
+    rows = teach(out)
+    print()
+    print(score_table(rows))
+    print()
+    print(f"feedback (nbgrader HTML):   {out / 'feedback'}/ ({', '.join(s + '.html' for s in samples.SAMPLES)})")
+    print(f"autograder results:         {out / 'autograder'}/ (grades.csv, <student>/results.json, junit.xml)")
     print(f"done in {time.perf_counter() - start:.0f} s")
