@@ -69,16 +69,18 @@ def test_backward_gradient(name, student, ref):
     for seed, shape in zip((4, 6, 9), SHAPES):
         Z, dA = matrix(seed, shape, off_kink=True), matrix(seed + 100, shape, scale=1.0)
         numerical = dA * derivative(forward, Z)
-        check_gradient(backward, f"{backward}(dA, Z) for shape {shape}", student.call(backward, dA, Z), numerical,
+        got = student.call(backward, dA, Z, proxies={name: forward})  # a backward pass may call its forward
+        check_gradient(backward, f"{backward}(dA, Z) for shape {shape}", got, numerical,
                        mistakes=backward_mistakes(name, forward, dA, Z))
 
 
 @graded(1, "relu_backward")
-def test_relu_backward_at_zero(student):
+def test_relu_backward_at_zero(student, ref):
     """relu_backward: at Z = 0 either 0 or 1 is accepted as relu'(0)"""
     Z = np.array([[0.0, -1.5, 0.0, 2.0], [0.0, 0.5, -0.0, -3.0]])
     dA = np.array([[0.7, -1.1, 2.0, 0.3], [-0.4, 0.9, 1.3, 0.8]])
-    got = as_array("relu_backward", "relu_backward(dA, Z)", student.call("relu_backward", dA, Z), Z.shape)
+    got = as_array("relu_backward", "relu_backward(dA, Z)", student.call("relu_backward", dA, Z, proxies={"relu": ref.relu}),
+                   Z.shape)
     away = Z != 0
     check_array("relu_backward", "relu_backward(dA, Z) where Z is not 0", np.where(away, got, 0), np.where(away, dA * (Z > 0), 0))
     at_zero = got[~away]

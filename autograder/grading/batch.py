@@ -200,6 +200,7 @@ def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, bu
     out.mkdir(parents=True, exist_ok=True)
     version = grader_version()
     outcomes: dict[str, Outcome] = {}
+    write_grades(out, submissions, outcomes)  # every student listed (pending) from the start
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_one, s, out, version, force=force, budget=budget, extra_args=extra_args or [])

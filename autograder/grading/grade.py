@@ -7,11 +7,13 @@ with a line for every check.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
 from autograder.grading.plugin import run_graders
+from autograder.grading.redact import redact
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult
 from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
@@ -61,15 +63,16 @@ def find_submission(folder: Path) -> tuple[Path | None, str]:
 
 
 def _load_notes(report: LoadReport) -> list[str]:
-    """Plain lines about loading: unreadable, or which statements failed (each skipped)."""
+    """Plain lines about loading: unreadable, notes, or which statements failed (each skipped)."""
     if report.unreadable:
         return [f"Your submission could not be read ({report.unreadable}). Nothing in it could be graded: "
                 "submit the notebook as Jupyter saved it, or a .py file."]
-    if not report.failures:
-        return []
-    lines = [f"{len(report.failures)} statement(s) of your code failed to run; each was skipped and costs "
-             "nothing by itself, but what it would have defined is missing:"]
-    return lines + [f"  {where}: {error}" for where, error in report.failures]
+    lines = list(report.notes)
+    if report.failures:
+        lines.append(f"{len(report.failures)} statement(s) of your code failed to run; each was skipped and costs "
+                     "nothing by itself, but what it would have defined is missing:")
+        lines += [f"  {where}: {redact(error)}" for where, error in report.failures]
+    return lines
 
 
 def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
@@ -84,6 +87,8 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
             report = LoadReport(unreadable=str(exc))
         student = Student(worker, report, budget_seconds=budget_seconds, unreadable=report.unreadable)
         tests, _ = run_graders(student, only)
+    if report.confinement and report.confinement != "confined":
+        print(f"autograder: warning: the worker was {report.confinement}", file=sys.stderr)
     result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
     result.output = "\n".join([_score_line(result), *result.notes])
     return result

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from autograder.grading.redact import redact
 from autograder.sandbox.client import LoadReport, SandboxError, StudentError, Worker
 
 
@@ -50,13 +51,22 @@ class Student:
         try:
             return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, **kwargs)
         except StudentError as exc:
-            where = f" at {exc.at}" if exc.at else ""
-            if str(exc).startswith("NotImplementedError"):
-                raise StudentFailure(f"{name} reached code that is not written yet "
-                                     f"(NotImplementedError{where}).") from None
-            raise StudentFailure(f"{name} raised {exc}{' (' + where.strip() + ')' if where else ''}.") from None
+            raise StudentFailure(self._explain(name, redact(str(exc)), exc.at)) from None
         except SandboxError as exc:
             raise StudentFailure(f"{name}: {exc}.") from None
+
+    def _explain(self, name: str, error: str, at: str | None) -> str:
+        """What a failed call did, in plain words."""
+        where = f" at {at}" if at else ""
+        if error.startswith("NotImplementedError"):
+            return f"{name} reached code that is not written yet (NotImplementedError{where})."
+        if error.startswith("MemoryError"):
+            return f"{name} used more than the {self.worker.limits.memory_mb} MB of memory a submission may use{where}."
+        if error.startswith("RecursionError"):
+            return f"{name} recursed without end (RecursionError{where})."
+        if error.startswith(name + " returned") or error.startswith(name + " is not"):
+            return error + "."
+        return f"{name} raised {error}{' (' + where.strip() + ')' if where else ''}."
 
     def function(self, name: str, **options: Any) -> Callable[..., Any]:
         """A local stand-in for the student's `name`, for checks written against a plain function."""

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import codec, protocol
+from autograder.sandbox import codec, protocol, reaper
 
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+_LIVE_WORKERS: set[int] = set()  # pids of this process's running workers, which reaping must spare
 
 
 class SandboxError(RuntimeError):
@@ -47,15 +48,29 @@ class Limits:
     memory_mb: int = 2048
     file_mb: int = 64
     max_restarts: int = 20
+    confine: bool = True  # Landlock: reads limited to the system and the release, writes to the scratch folder
 
 
 @dataclass
 class LoadReport:
-    """What loading a submission did: failures as (where, message), names it defined."""
+    """What loading a submission did: failures as (where, message), names it defined, notes, confinement."""
 
     failures: list[tuple[str, str]] = field(default_factory=list)
     callables: list[str] = field(default_factory=list)
     unreadable: str | None = None
+    notes: list[str] = field(default_factory=list)
+    confinement: str = ""
+
+
+def _ending(code: int) -> str:
+    """How a worker ended, from its exit status (negative: the signal that killed it)."""
+    if code >= 0:
+        return f"exited with status {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = "unknown signal"
+    return f"was killed by signal {-code} ({name})"
 
 
 def _limit(limits: Limits) -> Callable[[], None]:
@@ -65,6 +80,7 @@ def _limit(limits: Limits) -> Callable[[], None]:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * 2**20, limits.file_mb * 2**20))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        reaper.die_with_parent()  # a grader killed outright does not leave a looping worker behind
     return apply
 
 
@@ -88,7 +104,9 @@ class Worker:
         from_worker_r, from_worker_w = os.pipe()
         copy = self.scratch / ("submission" + self.submission.suffix)
         shutil.copyfile(self.submission, copy)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.scratch), "MPLBACKEND": "Agg",
+        reaper.become_subreaper()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.scratch), "TMPDIR": str(self.scratch),
+               "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if name in os.environ:
@@ -102,23 +120,29 @@ class Worker:
         os.close(from_worker_w)
         self._to, self._from = to_worker_w, from_worker_r
         self._copy = copy
+        self._started = reaper.start_time(self.process.pid)
+        _LIVE_WORKERS.add(self.process.pid)
 
     def _kill(self) -> str:
-        """Stop the worker and everything in its session; returns how it ended."""
+        """Stop the worker and every process it left behind; returns how it ended."""
         if self.process is None:
             return "not running"
+        pid = self.process.pid
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        reaper.reap(pid, self._started, protect=_LIVE_WORKERS - {pid})
         code = self.process.wait()
+        _LIVE_WORKERS.discard(pid)
+        reaper.reap(pid, self._started, protect=_LIVE_WORKERS)
         for fd in (self._to, self._from):
             try:
                 os.close(fd)
             except OSError:
                 pass
         self.process = None
-        return f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+        return _ending(code)
 
     def _exit_description(self) -> str:
         """After the pipe closed: how the worker ended."""
@@ -127,9 +151,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             return self._kill()
         self._kill()
-        if code == -signal.SIGKILL:
-            return "was killed (probably by the memory limit)"
-        return f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+        return _ending(code)
 
     def close(self) -> None:
         if self.process is not None:
@@ -152,7 +174,7 @@ class Worker:
             current = None
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
-                                         "path_entries": self.path_entries})
+                                         "path_entries": self.path_entries, "confine": self.limits.confine})
                 while True:
                     deadline = time.monotonic() + self.limits.statement_seconds
                     message = protocol.receive(self._from, deadline)
@@ -160,14 +182,17 @@ class Worker:
                     if event == "progress":
                         current = (int(message["index"]), str(message["where"]))
                     elif event == "unreadable":
-                        self.report = LoadReport(unreadable=str(message.get("error")))
+                        self.report = LoadReport(unreadable=str(message.get("error")),
+                                                 confinement=str(message.get("confinement", "")))
                         return self.report
                     elif event == "loaded":
                         # in statement order; cells that did not parse (index -1) first
                         found = [(int(f["index"]), str(f["where"]), str(f["error"])) for f in message["failures"]]
                         found += [(index, where, why) for index, (where, why) in self.skip.items()]
                         self.report = LoadReport(failures=[(where, why) for _, where, why in sorted(found)],
-                                                 callables=[str(n) for n in message["callables"]])
+                                                 callables=[str(n) for n in message["callables"]],
+                                                 notes=[str(n) for n in message.get("notes", [])],
+                                                 confinement=str(message.get("confinement", "")))
                         return self.report
             except protocol.Timeout:
                 how = f"timed out after {self.limits.statement_seconds:g} s"

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import sys
 import traceback
 
+import landlock
 from codec import CodecError, decode, encode
-from protocol import receive, send
+from protocol import ProtocolError, receive, send
 
 
 WHOLE_ROLES = ("solution", "setup")
+# Readable once confined, besides the folders on the submission's path: the interpreter and the system.
+SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev/null", "/dev/urandom", "/dev/zero")
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -27,39 +31,68 @@ def _strip_magics(source: str) -> str:
 
 def _cell_role(cell: dict) -> str:
     """Mirrors autograder.course.notebook.cell_role; kept here because the worker imports nothing of the grader."""
-    meta = cell.get("metadata", {})
-    nbgrader = meta.get("nbgrader", {})
+    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+    nbgrader = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
     if nbgrader.get("solution"):
         return "solution"
-    if "setup" in meta.get("tags", []) or str(nbgrader.get("grade_id", "")).startswith("setup_"):
+    if nbgrader.get("grade"):
+        return "test"
+    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    if "setup" in tags or str(nbgrader.get("grade_id", "")).startswith("setup_"):
         return "setup"
     return "other"
 
 
-def units(path: str) -> list[tuple[str, str, bool]]:
-    """The submission as (where, source, run_whole) chunks, in order."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+class Unreadable(ValueError):
+    """Nothing in the file can be graded; the message says why in plain words."""
+
+
+def _read_text(path: str) -> str:
+    with open(path, "rb") as f:
+        raw = f.read()
+    if not raw.strip():
+        raise Unreadable("the file is empty")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("the file is not UTF-8 text; save it again as UTF-8") from None
+
+
+def units(path: str, notes: list[str]) -> list[tuple[str, str, bool]]:
+    """The submission as (where, source, run_whole) chunks, in order; `notes` gets what is worth saying."""
+    text = _read_text(path)
     if not path.endswith(".ipynb"):
         return [("line", text, True)]
-    nb = json.loads(text)
-    cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]
-    graded = any("nbgrader" in c.get("metadata", {}) for c in cells)
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            raise Unreadable(f"it is not a valid notebook: the JSON breaks at line {exc.lineno}, "
+                             f"column {exc.colno} ({exc.msg}); it may be truncated") from None
+        notes.append("The .ipynb file is not a notebook but Python code; it was graded as a Python file.")
+        return [("line", text, True)]
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise Unreadable("it is JSON but not a notebook (it has no list of cells)")
+    cells = [c for c in nb["cells"] if isinstance(c, dict)]
+    graded = any(isinstance(c.get("metadata"), dict) and "nbgrader" in c["metadata"] for c in cells)
     chunks = []
     for number, cell in enumerate(cells, start=1):
-        if cell.get("cell_type") != "code":
+        role = _cell_role(cell)
+        if cell.get("cell_type") != "code" or role == "test":  # the course's own test cells are not run
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+        grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id") if role != "other" else None
         where = f"cell {grade_id!r}" if grade_id else f"cell {number}"
-        chunks.append((where, _strip_magics(source), not graded or _cell_role(cell) in WHOLE_ROLES))
+        chunks.append((where, _strip_magics(source), not graded or role in WHOLE_ROLES))
     return chunks
 
 
-def statements(path: str) -> tuple[list[tuple[str, object]], list[dict]]:
+def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, object]], list[dict]]:
     """Compiled top-level statements to run, and the chunks that could not be parsed."""
-    chunks = units(path)
+    chunks = units(path, notes)
     compiled, problems = [], []
     for where, source, whole in chunks:
         try:
@@ -91,14 +124,29 @@ class Session:
         self.in_fd, self.out_fd = in_fd, out_fd
         self.namespace: dict = {"__name__": "__main__"}
 
-    def load(self, request: dict) -> None:
-        for folder in request.get("path_entries", []):
-            sys.path.insert(0, folder)
-        skip = set(request.get("skip", []))
+    def confine(self, path_entries: list[str]) -> str:
+        """Landlock: read the interpreter, the system and `path_entries`; write only the scratch folder (cwd)."""
+        read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_READ, *path_entries]
         try:
-            compiled, failures = statements(request["path"])
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            send(self.out_fd, {"event": "unreadable", "error": _describe(exc)})
+            missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"])
+        except landlock.LandlockUnavailable as exc:
+            return f"not confined: {exc}"
+        return "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
+
+    def load(self, request: dict) -> None:
+        path_entries = [str(p) for p in request.get("path_entries", [])]
+        for folder in path_entries:
+            sys.path.insert(0, folder)
+        confinement = self.confine(path_entries) if request.get("confine", True) else "not confined: disabled"
+        skip = set(request.get("skip", []))
+        notes: list[str] = []
+        try:
+            compiled, failures = statements(request["path"], notes)
+        except Unreadable as exc:
+            send(self.out_fd, {"event": "unreadable", "error": str(exc), "confinement": confinement})
+            return
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:
+            send(self.out_fd, {"event": "unreadable", "error": _describe(exc), "confinement": confinement})
             return
         send(self.out_fd, {"event": "parsed", "count": len(compiled), "failures": failures})
         for index, (where, code) in enumerate(compiled):
@@ -110,7 +158,8 @@ class Session:
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
                 failures.append({"index": index, "where": where, "error": _describe(exc)})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
-        send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names})
+        send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes,
+                           "confinement": confinement})
 
     def _proxy(self, name: str):
         def proxy(*args, **kwargs):
@@ -141,6 +190,8 @@ class Session:
                 send(self.out_fd, {"event": "result", "value": encode(value)})
             except CodecError as exc:
                 send(self.out_fd, {"event": "error", "error": f"{name} returned {exc}, which cannot be graded"})
+            except ProtocolError as exc:
+                send(self.out_fd, {"event": "error", "error": f"{name} returned a value too large to grade ({exc})"})
         except BaseException as exc:  # noqa: BLE001
             frames = traceback.extract_tb(exc.__traceback__)
             line = next((_place(f.filename, f.lineno) for f in reversed(frames)

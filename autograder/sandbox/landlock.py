@@ -1,0 +1,119 @@
+"""Confine the worker with Linux Landlock: what it may read, write, signal and connect to.
+
+Standalone (ctypes only), because the worker imports nothing of the grader. After
+`confine`, the process and every child it starts can read only the listed folders, write
+only in its scratch folder, cannot signal or ptrace processes outside its own sandbox
+(the grader among them) and cannot open or accept TCP connections. Unprivileged, and it
+binds root too. Needs Linux 5.13 or later; `confine` reports what the kernel could not do.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+
+
+# syscall numbers (the same on x86_64 and aarch64 for these: they are newer than the split)
+CREATE_RULESET, ADD_RULE, RESTRICT_SELF = 444, 445, 446
+CREATE_RULESET_VERSION = 1
+RULE_PATH_BENEATH, RULE_NET_PORT = 1, 2
+PR_SET_NO_NEW_PRIVS = 38
+
+EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR, MAKE_REG = 1 << 4, 1 << 5, 1 << 6, 1 << 7, 1 << 8
+MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK, MAKE_SYM = 1 << 9, 1 << 10, 1 << 11, 1 << 12
+REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
+
+READ = READ_FILE | READ_DIR | EXECUTE
+FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
+
+
+class RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class LandlockUnavailable(OSError):
+    """The kernel cannot confine this process (not Linux, too old, or Landlock disabled)."""
+
+
+def _libc():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc
+
+
+def abi_version() -> int:
+    """Landlock's ABI version on this kernel; 0 when there is none."""
+    if platform.system() != "Linux":
+        return 0
+    version = _libc().syscall(CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
+    return max(int(version), 0)
+
+
+def _handled(abi: int) -> tuple[int, int, int]:
+    fs = (1 << 13) - 1  # EXECUTE .. MAKE_SYM: ABI 1
+    if abi >= 2:
+        fs |= REFER
+    if abi >= 3:
+        fs |= TRUNCATE
+    if abi >= 5:
+        fs |= IOCTL_DEV
+    net = NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0
+    scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
+    return fs, net, scoped
+
+
+def confine(read: list[str], write: list[str]) -> list[str]:
+    """Restrict this process for good: read (and execute) only under `read`, read and write under `write`.
+
+    Paths that do not exist are skipped. Returns what this kernel could not enforce (empty
+    when everything is); raises LandlockUnavailable when Landlock itself is missing.
+    """
+    abi = abi_version()
+    if abi < 1:
+        raise LandlockUnavailable("Landlock is not available (Linux 5.13 or later with Landlock enabled is needed)")
+    fs, net, scoped = _handled(abi)
+    libc = _libc()
+    attr = RulesetAttr(fs, net, scoped)
+    size = ctypes.sizeof(RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise LandlockUnavailable(f"landlock_create_ruleset failed: {os.strerror(ctypes.get_errno())}")
+    try:
+        for paths, rights in ((read, READ), (write, fs & ~REFER if abi >= 2 else fs)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = rights if os.path.isdir(path) else rights & FILE_RIGHTS
+                    rule = PathBeneathAttr(allowed & fs, fd)
+                    if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH),
+                                    ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+                        raise LandlockUnavailable(f"landlock_add_rule({path}) failed: {os.strerror(ctypes.get_errno())}")
+                finally:
+                    os.close(fd)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise LandlockUnavailable(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
+        if libc.syscall(RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) < 0:
+            raise LandlockUnavailable(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
+    finally:
+        os.close(ruleset)
+    missing = []
+    if abi < 3:
+        missing.append("truncation of readable files")
+    if abi < 4:
+        missing.append("network")
+    if abi < 6:
+        missing.append("signals to other processes")
+    return missing

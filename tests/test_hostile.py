@@ -1,0 +1,178 @@
+"""Hostile and broken submissions: grading finishes, credit is exactly what was earned, nothing leaks.
+
+The whole corpus (tests/submissions/hostile.py) is graded once by `autograder batch` with two
+jobs and tight limits (3 s per call, 1024 MB, 120 s per submission); the tests read the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_DIR
+from autograder.grading.grade import grade
+from autograder.grading.plugin import GRADERS_DIR
+from autograder.grading.redact import WITHHELD, redact, secret_lines
+from autograder.sandbox import landlock
+from autograder.sandbox.client import Limits
+
+
+sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+import hostile  # noqa: E402
+
+
+LIMITS = ["--call-timeout", "3", "--memory-mb", "1024", "--budget", "120"]
+CASES = {c.name: c for c in hostile.hostile_cases(str(RELEASE_DIR), str(ROOT)) + hostile.broken_cases()}
+needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="Landlock is not available on this kernel")
+
+
+def fingerprint() -> dict[str, str]:
+    """Hashes of the files a submission must not be able to change."""
+    files = [SOLUTION_FILE, *RELEASE_DIR.rglob("*"), *SOURCE_DIR.rglob("*"), *GRADERS_DIR.glob("*.py")]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file() and "__pycache__" not in p.parts}
+
+
+def survivors() -> list[str]:
+    """Command lines of processes carrying the corpus's mark: children that outlived grading."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if entry.name.isdigit() and hostile.MARK in cmdline and "cmdline" not in cmdline:
+            found.append(cmdline)
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder, out = tmp_path_factory.mktemp("hostile"), tmp_path_factory.mktemp("hostile-graded")
+    canary = Path(tempfile.mkdtemp(prefix="autograder-canary-"))
+    (canary / "keep.txt").write_text("keep")
+    for case in CASES.values():
+        (folder / f"{case.name}{case.suffix}").write_bytes(case.text.encode(case.encoding))
+    before = fingerprint()
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), "--jobs", "2",
+                          *LIMITS], capture_output=True, text=True, timeout=1200)
+    elapsed = time.monotonic() - started
+    time.sleep(0.2)
+    yield {"run": run, "out": out, "elapsed": elapsed, "changed": before != fingerprint(),
+           "canary": (canary / "keep.txt").read_text() if (canary / "keep.txt").exists() else None,
+           "survivors": survivors()}
+
+
+def document(corpus, name: str) -> dict:
+    return json.loads((corpus["out"] / name / "results.json").read_text())
+
+
+def test_every_submission_gets_a_valid_result_in_bounded_time(corpus):
+    assert corpus["run"].returncode == 0, corpus["run"].stdout + corpus["run"].stderr
+    assert f"{len(CASES)} of {len(CASES)} submissions graded" in corpus["run"].stdout
+    for name in CASES:
+        graded = document(corpus, name)
+        assert len(graded["tests"]) == 54 and graded["max_score"] == 68
+        assert graded["score"] == pytest.approx(sum(t["score"] for t in graded["tests"]))
+        assert graded["execution_time"] < 120
+        assert (corpus["out"] / name / "junit.xml").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_credit_is_exactly_what_was_earned(corpus, name):
+    case, graded = CASES[name], document(corpus, name)
+    if case.score is not None:
+        assert graded["score"] == case.score
+    for test in graded["tests"]:
+        touched = set(test["tags"]) & set(case.attacked)
+        if test["tags"][0] in case.attacked and test["visibility"] != "visible":
+            assert test["status"] == "failed", f"{test['name']} passed although {test['tags'][0]} was attacked"
+        if case.attacked and not touched:
+            assert test["status"] == "passed", f"{test['name']}: {test['output']}"
+    if case.attacked:
+        assert graded["score"] < 68
+    if case.says:
+        text = graded["output"] + "\n".join(t["output"] for t in graded["tests"])
+        assert case.says in text
+
+
+def test_no_child_process_survives_grading(corpus):
+    assert corpus["survivors"] == []
+
+
+@needs_landlock
+def test_no_file_outside_the_scratch_folder_changes(corpus):
+    assert corpus["changed"] is False and corpus["canary"] == "keep"
+
+
+def test_no_score_comes_from_the_submissions_own_files(corpus):
+    for name in ("fake_results", "monkeypatched_comparisons"):
+        graded = document(corpus, name)
+        assert graded["score"] == 0 and len(graded["tests"]) == 54
+
+
+def test_nothing_of_the_hidden_material_reaches_any_report(corpus):
+    secrets = secret_lines()
+    assert len(secrets) > 500
+    for name in CASES:
+        for file in ("results.json", "junit.xml"):
+            text = (corpus["out"] / name / file).read_text()
+            leaked = [line for line in secrets if line in text]
+            assert leaked == [], f"{name}/{file} quotes {leaked[:2]}"
+
+
+def test_an_unconfined_worker_still_cannot_leak_through_its_messages(tmp_path, capsys):
+    """Without Landlock the submission can read the reference; its messages are withheld instead."""
+    path = tmp_path / "steal.py"
+    path.write_text(CASES["steal_hidden_material"].text)
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # where the thief starts looking
+    try:
+        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, confine=False), only=["relu"])
+    finally:
+        os.chdir(cwd)
+    relu = [t for t in result.tests if t.tags[0] == "relu"]
+    assert relu and any(WITHHELD in t.output for t in relu)
+    assert any(WITHHELD in note for note in result.notes)
+    reported = result.output + "\n".join(t.output for t in result.tests)
+    assert not [line for line in secret_lines() if line in reported]
+    assert "not confined: disabled" in capsys.readouterr().err
+
+
+def test_redaction_spares_ordinary_messages():
+    assert redact("relu raised ValueError: operands could not be broadcast together") .startswith("relu raised")
+    quoted = next(line for line in secret_lines() if "slopes" in line)
+    assert redact(f"RuntimeError: look: {quoted}") == WITHHELD
+
+
+def test_a_killed_batch_resumes_and_its_grades_file_is_never_half_written(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for student in ("ada", "bob", "cy"):
+        (folder / f"{student}.py").write_text(SOLUTION_FILE.read_text())
+    (folder / "dan.py").write_text(CASES["loop_in_count_linear_regions"].text)
+    batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), "--jobs", "1",
+                              *LIMITS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    grades, deadline = out / "grades.csv", time.monotonic() + 120
+    while time.monotonic() < deadline and "ada,68," not in (grades.read_text() if grades.exists() else ""):
+        time.sleep(0.05)
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.wait()
+    lines = (out / "grades.csv").read_text().splitlines()
+    assert lines[0].startswith("student,score,max_score,status") and len(lines) == 5
+    assert all(line.count(",") == lines[0].count(",") for line in lines)
+    again = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), *LIMITS],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "ada: 68/68 (already graded)" in again.stderr
+    rows = [line.split(",") for line in (out / "grades.csv").read_text().splitlines()[1:]]
+    assert {r[0]: r[1] for r in rows} == {"ada": "68", "bob": "68", "cy": "68", "dan": "65"}
