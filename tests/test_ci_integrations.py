@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_NOTEBOOK
 from autograder.course.samples import fill_release, write_notebook
 from autograder.integrations import classroom, gradescope_bundle
 from autograder.integrations.results import GradingResult, TestResult
@@ -84,6 +84,18 @@ def test_the_classroom_workflow_grades_only_the_notebook(tmp_path, solution, poi
     assert len(reported["tests"]) == 54 and all(t["status"] in ("pass", "fail") for t in reported["tests"])
     assert f"planar_classification: {points} / 68 points" in summary
     assert (workspace / "grading" / "junit.xml").is_file() and (workspace / "grading" / "results.json").is_file()
+
+
+def test_a_notebook_linked_to_the_course_copy_earns_nothing(tmp_path):
+    """A student cannot point the grader at the course's own solution with a symbolic link."""
+    repository = student_repository(tmp_path / "student", None)
+    (repository / "planar_classification.ipynb").unlink()
+    (repository / "planar_classification.ipynb").symlink_to(SOURCE_NOTEBOOK)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    done, outputs, summary = run_grading_step(workspace, repository)
+    assert done.returncode == 0 and "Points 0/68" in done.stdout
+    assert "is a symbolic link" in (workspace / "grading" / "results.json").read_text()
 
 
 def test_the_workflow_is_wired_the_way_classroom_reads_it():

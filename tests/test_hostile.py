@@ -114,6 +114,18 @@ def test_no_file_outside_the_scratch_folder_changes(corpus):
     assert corpus["changed"] is False and corpus["canary"] == "keep"
 
 
+def test_children_that_leave_their_session_are_reaped_when_processes_are_allowed():
+    """With child processes allowed (seccomp off), a daemon started by the submission still dies with grading."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "children.py"
+        path.write_text(CASES["children_outlive"].text)
+        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, child_processes=True),
+                       only=["relu", "relu_backward"])
+    assert result.score == result.max_score == 4
+    time.sleep(0.2)
+    assert survivors() == []
+
+
 def test_no_score_comes_from_the_submissions_own_files(corpus):
     for name in ("fake_results", "monkeypatched_comparisons"):
         graded = document(corpus, name)

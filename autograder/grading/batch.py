@@ -70,7 +70,9 @@ def discover(folder: Path) -> list[Submission]:
         if entry.name.startswith("."):
             continue
         student = _student_name(entry.stem if entry.is_file() else entry.name)
-        if entry.is_file() and entry.suffix in SUFFIXES:
+        if entry.is_symlink():
+            submission = Submission(student, None, f"{entry.name} is a symbolic link; not graded")
+        elif entry.is_file() and entry.suffix in SUFFIXES:
             submission = Submission(student, entry)
         elif entry.is_dir():
             path, problem = find_submission(entry)

@@ -7,6 +7,7 @@ with a line for every check.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,11 +47,22 @@ def check_path(path: Path) -> Path:
 def find_submission(folder: Path) -> tuple[Path | None, str]:
     """The submission inside a student's folder, preferring the assignment's own notebook: (path, problem).
 
-    Hidden files and folders (``.ipynb_checkpoints``) are ignored; with several notebooks and
-    none named after the assignment, the path is None and `problem` says why.
+    Hidden files and folders (``.ipynb_checkpoints``) and symbolic links are ignored (a link could
+    point at the course's own files); with several notebooks and none named after the assignment,
+    the path is None and `problem` says why.
     """
-    candidates = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    candidates, links = [], []
+    for root, dirs, files in os.walk(folder):  # symbolic links to folders are not followed
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix not in SUFFIXES:
+                continue
+            (links if path.is_symlink() else candidates).append(path)
+    candidates.sort()
+    linked_notebooks = [p for p in links if p.suffix == ".ipynb"]
+    if not any(p.suffix == ".ipynb" for p in candidates) and linked_notebooks:
+        return None, f"{linked_notebooks[0].name} is a symbolic link, not a file; submit the notebook itself"
     if not candidates:
         return None, "no notebook or Python file in the folder"
     notebooks = [p for p in candidates if p.suffix == ".ipynb"] or candidates
@@ -87,7 +99,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
             report = LoadReport(unreadable=str(exc))
         student = Student(worker, report, budget_seconds=budget_seconds, unreadable=report.unreadable)
         tests, _ = run_graders(student, only)
-    if report.confinement and report.confinement != "confined":
+    if report.confinement and report.confinement != "confined":  # the instructor's terminal, not the report
         print(f"autograder: warning: the worker was {report.confinement}", file=sys.stderr)
     result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
     result.output = "\n".join([_score_line(result), *result.notes])

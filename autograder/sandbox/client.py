@@ -49,6 +49,7 @@ class Limits:
     file_mb: int = 64
     max_restarts: int = 20
     confine: bool = True  # Landlock: reads limited to the system and the release, writes to the scratch folder
+    child_processes: bool = False  # when confined: may student code start processes (seccomp refuses them)
 
 
 @dataclass
@@ -174,7 +175,8 @@ class Worker:
             current = None
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
-                                         "path_entries": self.path_entries, "confine": self.limits.confine})
+                                         "path_entries": self.path_entries, "confine": self.limits.confine,
+                                         "processes": self.limits.child_processes})
                 while True:
                     deadline = time.monotonic() + self.limits.statement_seconds
                     message = protocol.receive(self._from, deadline)

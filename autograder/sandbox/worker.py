@@ -14,6 +14,7 @@ import sys
 import traceback
 
 import landlock
+import seccomp
 from codec import CodecError, decode, encode
 from protocol import ProtocolError, receive, send
 
@@ -124,20 +125,27 @@ class Session:
         self.in_fd, self.out_fd = in_fd, out_fd
         self.namespace: dict = {"__name__": "__main__"}
 
-    def confine(self, path_entries: list[str]) -> str:
-        """Landlock: read the interpreter, the system and `path_entries`; write only the scratch folder (cwd)."""
+    def confine(self, path_entries: list[str], processes: bool) -> str:
+        """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
+        seccomp: no new processes unless `processes`. Returns a plain description of what holds."""
         read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_READ, *path_entries]
         try:
             missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"])
+            state = "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
         except landlock.LandlockUnavailable as exc:
-            return f"not confined: {exc}"
-        return "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
+            state = f"not confined: {exc}"
+        if not processes and not seccomp.forbid_processes():
+            state += "; new processes not refused (no seccomp on this platform)"
+        return state
 
     def load(self, request: dict) -> None:
         path_entries = [str(p) for p in request.get("path_entries", [])]
         for folder in path_entries:
             sys.path.insert(0, folder)
-        confinement = self.confine(path_entries) if request.get("confine", True) else "not confined: disabled"
+        if request.get("confine", True):
+            confinement = self.confine(path_entries, processes=bool(request.get("processes", False)))
+        else:
+            confinement = "not confined: disabled"
         skip = set(request.get("skip", []))
         notes: list[str] = []
         try:

@@ -123,7 +123,6 @@ DEAF = "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nsignal.sig
 CHILDREN = f'''
 import os, subprocess
 subprocess.Popen(["sleep", "{MARK}1"], start_new_session=True)
-_SPAWNED = []
 '''
 
 
@@ -162,14 +161,12 @@ def hostile_cases(release: str, root: str) -> list[Case]:
         Case("huge_array_from_linear", replace_body(ref, "linear", ones + "return np.zeros(10_000_000)"),
              attacked=("linear",), says="too large to grade"),
         Case("children_outlive", at_import(CHILDREN).replace(*_body_swap(ref, "relu", f'''
-if not _SPAWNED:
-    _SPAWNED.append(1)
+if os.fork() == 0:
+    os.setsid()
     if os.fork() == 0:
-        os.setsid()
-        if os.fork() == 0:
-            os.execvp("sleep", ["sleep", "{MARK}2"])
-        os._exit(0)
-return np.maximum(0, Z)''')), score=68),
+        os.execvp("sleep", ["sleep", "{MARK}2"])
+    os._exit(0)
+return np.maximum(0, Z)''')), attacked=("relu",), says="Resource temporarily unavailable"),
         Case("lying_objects", replace_body(replace_body(ref, "relu", '''
 class Liar(np.ndarray):
     def __eq__(self, other):

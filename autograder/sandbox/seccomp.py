@@ -1,0 +1,63 @@
+"""Refuse new processes to the worker with a seccomp filter (threads stay allowed).
+
+Standalone (ctypes only), for the worker. After `forbid_processes`, fork, vfork and clone
+without CLONE_THREAD fail with EAGAIN, and clone3 with ENOSYS (the C library then falls
+back to clone, which the filter can inspect). So student code cannot start a fork bomb or
+a daemon, even when the grader runs as root, where process-count limits do not apply.
+x86_64 and aarch64; elsewhere `forbid_processes` reports that it did nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import platform
+import struct
+
+
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+CLONE_THREAD = 0x00010000
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+# syscall numbers: (fork, vfork, clone, clone3); aarch64 has no fork or vfork
+SYSCALLS = {"x86_64": (57, 58, 56, 435), "aarch64": (None, None, 220, 435)}
+
+# classic BPF
+LD_W_ABS, JEQ_K, JSET_K, RET_K = 0x20, 0x15, 0x45, 0x06
+ALLOW, ERRNO, KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
+NR, ARCH, ARG0_LOW = 0, 4, 16  # offsets in struct seccomp_data (little-endian)
+
+
+class SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+
+def _program(arch: str) -> list[tuple[int, int, int, int]]:
+    fork, vfork, clone, clone3 = SYSCALLS[arch]
+    eagain, enosys = ERRNO | errno.EAGAIN, ERRNO | errno.ENOSYS
+    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
+               (LD_W_ABS, 0, 0, NR)]
+    for number in (fork, vfork):
+        if number is not None:
+            program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, eagain)]
+    program += [(JEQ_K, 0, 1, clone3), (RET_K, 0, 0, enosys),
+                (JEQ_K, 0, 3, clone), (LD_W_ABS, 0, 0, ARG0_LOW), (JSET_K, 1, 0, CLONE_THREAD), (RET_K, 0, 0, eagain),
+                (RET_K, 0, 0, ALLOW)]
+    return program
+
+
+def forbid_processes() -> bool:
+    """Install the filter on this process and its threads for good; False where it cannot be done."""
+    arch = platform.machine()
+    if platform.system() != "Linux" or arch not in SYSCALLS or struct.pack("=H", 1) != b"\x01\x00":
+        return False
+    instructions = [SockFilter(*i) for i in _program(arch)]
+    array = (SockFilter * len(instructions))(*instructions)
+    prog = SockFprog(len(instructions), array)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    return libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0
