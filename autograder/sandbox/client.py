@@ -114,7 +114,7 @@ class Worker:
                 env[name] = os.environ[name]
         with open(self.scratch / "output.txt", "ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-E", "-s", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)],
+                [sys.executable, "-E", "-s", "-B", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)],
                 pass_fds=(to_worker_r, from_worker_w), cwd=self.scratch, env=env, stdin=subprocess.DEVNULL,
                 stdout=output, stderr=output, start_new_session=True, preexec_fn=_limit(self.limits))
         os.close(to_worker_r)

@@ -1,6 +1,6 @@
 """The worker process: runs one submission and answers calls with plain data.
 
-Started by `client.Worker` as ``python -E -s worker.py IN_FD OUT_FD``. It never imports the
+Started by `client.Worker` as ``python -E -s -B worker.py IN_FD OUT_FD`` (no bytecode written anywhere). It never imports the
 grader or the reference solution; functions the grader swaps in are proxies that call
 back to the grader process over the pipe.
 """
