@@ -53,7 +53,17 @@ class Student:
         except StudentError as exc:
             raise StudentFailure(self._explain(name, redact(str(exc)), exc.at)) from None
         except SandboxError as exc:
-            raise StudentFailure(f"{name}: {exc}.") from None
+            raise StudentFailure(self._explain_sandbox(name, str(exc))) from None
+
+    @staticmethod
+    def _explain_sandbox(name: str, error: str) -> str:
+        """A call that never returned: timed out, or the worker died."""
+        text = error if name in error else f"{name}: {error}"
+        if error.startswith("timed out"):
+            return text + ". Look for a loop that never ends, or work that grows much faster than it should."
+        if "exited with status" in error or "killed by signal" in error:
+            return text + ". The code ended the process that runs it (os._exit, a signal, running out of memory, or a crash)."
+        return text + "."
 
     def _explain(self, name: str, error: str, at: str | None) -> str:
         """What a failed call did, in plain words."""
