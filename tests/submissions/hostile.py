@@ -171,6 +171,8 @@ return np.maximum(0, Z)''')), attacked=("relu",), says="Resource temporarily una
 class Liar(np.ndarray):
     def __eq__(self, other):
         return np.ones(np.shape(other), dtype=bool)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return np.zeros(np.shape(inputs[-1]))
     @property
     def shape(self):
         return np.shape(Z)
@@ -186,9 +188,10 @@ return Yes(0.0)'''), attacked=("relu", "compute_cost"), says="cannot be graded")
             "np.array_equal = lambda *a, **k: True\n"
             "numpy.testing.assert_allclose = numpy.testing.assert_array_equal = lambda *a, **k: None\n"
             "math.isclose = lambda *a, **k: True\n"
+            "import pytest\npytest.approx = lambda *a, **k: a[0]\n"
             "builtins.NotImplementedError = type('Fine', (Exception,), {})\n"), suffix=".ipynb", score=0),
         Case("fake_results", release_stub_with(FAKE_RESULTS), suffix=".ipynb", score=0),
-        Case("steal_hidden_material", at_import(STEAL + "raise RuntimeError(_steal())").replace(
+        Case("steal_hidden_material", at_import(STEAL + "print(_steal())\nraise RuntimeError(_steal())").replace(
             *_body_swap(ref, "relu", "raise RuntimeError(_steal())")), attacked=("relu",)),
         Case("vandal", at_import(VANDAL.format(release=release, root=root), before=True), score=68),
         Case("hardcoded_public_answers", replace_body(replace_body(ref, "relu", '''
