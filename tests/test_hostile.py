@@ -160,6 +160,19 @@ def test_an_unconfined_worker_still_cannot_leak_through_its_messages(tmp_path, c
     assert "not confined: disabled" in capsys.readouterr().err
 
 
+def test_a_grade_obtained_with_tampered_course_files_is_not_reported(tmp_path):
+    """Unconfined, a submission could plant a grader; the change is noticed and nothing is credited."""
+    planted = GRADERS_DIR / "test_zz_planted_by_a_student.py"
+    path = tmp_path / "planter.py"
+    path.write_text(SOLUTION_FILE.read_text() + f"\nopen({str(planted)!r}, 'w').write('def test_free_points():\\n    pass\\n')\n")
+    try:
+        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, confine=False))
+    finally:
+        planted.unlink(missing_ok=True)
+    assert result.score == 0 and len(result.tests) == 54
+    assert "changed the course's own files" in result.output
+
+
 def test_redaction_spares_ordinary_messages():
     assert redact("relu raised ValueError: operands could not be broadcast together") .startswith("relu raised")
     quoted = next(line for line in secret_lines() if "slopes" in line)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
-from autograder.grading.plugin import run_graders
+from autograder.grading import integrity
+from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult
@@ -92,15 +94,28 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions."""
     started = time.monotonic()
     submission = check_path(Path(submission))
+    before = integrity.fingerprint()
+    untouched = unrun_results("")  # the graders as they are now, in case the submission changes them
     with Worker(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:
         try:
             report = worker.load()
         except SandboxError as exc:
             report = LoadReport(unreadable=str(exc))
         student = Student(worker, report, budget_seconds=budget_seconds, unreadable=report.unreadable)
-        tests, _ = run_graders(student, only)
+        try:
+            tests, _ = run_graders(student, only)
+        except GraderError:
+            if integrity.fingerprint() == before:
+                raise  # the graders are broken by themselves: the instructor must hear of it
     if report.confinement and report.confinement != "confined":  # the instructor's terminal, not the report
         print(f"autograder: warning: the worker was {report.confinement}", file=sys.stderr)
+    if integrity.fingerprint() != before:
+        print(f"autograder: the course's files changed while {submission} was graded; restore them "
+              "(git checkout) before grading anything else", file=sys.stderr)
+        reason = "the submission changed the course's own files while it was graded"
+        tests = [replace(t, output=f"Not graded: {reason}.") for t in untouched]
+        return GradingResult(tests, execution_time=time.monotonic() - started, notes=[f"Nothing was graded: {reason}."],
+                             output=f"Score: 0 / {sum(t.max_score for t in tests):g}. Nothing was graded: {reason}.")
     result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
     result.output = "\n".join([_score_line(result), *result.notes])
     return result
@@ -109,8 +124,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
 def grade_nothing(reason: str) -> GradingResult:
     """The result when there is no submission to grade: every check at 0, each saying `reason`."""
     started = time.monotonic()
-    report = LoadReport(unreadable=reason)
-    tests, _ = run_graders(Student(None, report, unreadable=reason))
+    tests = unrun_results(f"Not graded: {reason}.")
     result = GradingResult(tests, execution_time=time.monotonic() - started, notes=[f"Nothing was graded: {reason}."])
     result.output = "\n".join([_score_line(result), *result.notes])
     return result

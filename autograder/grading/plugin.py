@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,14 +138,23 @@ def _args() -> list[str]:
             "--assert=plain", "--strict-markers", "--capture=sys"]
 
 
-def grader_weights() -> list[tuple[str, Weight]]:
-    """(test id, weight) of every grader test, collected without running any."""
+def _collect() -> Collector:
     collector = Collector(student=None)
     with _isolated_environment():
         code = pytest.main([*_args(), "--collect-only"], plugins=[collector])
     if collector.problems or code != pytest.ExitCode.OK:
         raise GraderError("; ".join(collector.problems or [f"pytest ended with {code!r}"]))
-    return [(item.nodeid, weight_of(item)) for item in collector.items]
+    return collector
+
+
+def grader_weights() -> list[tuple[str, Weight]]:
+    """(test id, weight) of every grader test, collected without running any."""
+    return [(item.nodeid, weight_of(item)) for item in _collect().items]
+
+
+def unrun_results(reason: str) -> list[TestResult]:
+    """Every grader test at 0 points, each saying `reason`: for when nothing can be graded."""
+    return [replace(test, score=0.0, output=reason) for test in _collect().results()]
 
 
 def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[TestResult], list[str]]:
