@@ -7,7 +7,6 @@ the solution cells with their nbgrader markers removed. It is the oracle the gra
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -44,7 +43,6 @@ def write(path: Path = SOLUTION_FILE, notebook: Path = SOURCE_NOTEBOOK) -> Path:
 
 def load_reference(path: Path = SOLUTION_FILE) -> ModuleType:
     """Import the reference solution as a fresh module object (not cached in sys.modules)."""
-    spec = importlib.util.spec_from_file_location("planar_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from autograder.course.modules import load_module
+
+    return load_module(path, "planar_reference")

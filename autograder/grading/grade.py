@@ -18,7 +18,7 @@ from autograder.grading import integrity
 from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
-from autograder.integrations.results import GradingResult
+from autograder.integrations.results import GradingResult, TestResult
 from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
 
 
@@ -103,7 +103,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
             report = LoadReport(unreadable=str(exc))
         student = Student(worker, report, budget_seconds=budget_seconds, unreadable=report.unreadable)
         try:
-            tests, _ = run_graders(student, only)
+            tests = run_graders(student, only)
         except GraderError:
             if integrity.fingerprint() == before:
                 raise  # the graders are broken by themselves: the instructor must hear of it
@@ -112,21 +112,24 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     if integrity.fingerprint() != before:
         print(f"autograder: the course's files changed while {submission} was graded; restore them "
               "(git checkout) before grading anything else", file=sys.stderr)
-        reason = "the submission changed the course's own files while it was graded"
-        tests = [replace(t, output=f"Not graded: {reason}.") for t in untouched]
-        return GradingResult(tests, execution_time=time.monotonic() - started, notes=[f"Nothing was graded: {reason}."],
-                             output=f"Score: 0 / {sum(t.max_score for t in tests):g}. Nothing was graded: {reason}.")
-    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=_load_notes(report))
-    result.output = "\n".join([_score_line(result), *result.notes])
-    return result
+        return _nothing(untouched, "the submission changed the course's own files while it was graded", started)
+    return _finish(tests, started, _load_notes(report))
 
 
 def grade_nothing(reason: str) -> GradingResult:
     """The result when there is no submission to grade: every check at 0, each saying `reason`."""
-    started = time.monotonic()
-    tests = unrun_results(f"Not graded: {reason}.")
-    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=[f"Nothing was graded: {reason}."])
-    result.output = "\n".join([_score_line(result), *result.notes])
+    return _nothing(unrun_results(""), reason, time.monotonic())
+
+
+def _nothing(tests: list[TestResult], reason: str, started: float) -> GradingResult:
+    zeros = [replace(t, score=0.0, output=f"Not graded: {reason}.") for t in tests]
+    return _finish(zeros, started, [f"Nothing was graded: {reason}."])
+
+
+def _finish(tests: list[TestResult], started: float, notes: list[str]) -> GradingResult:
+    """The result, with the score line and the notes as its top-level output."""
+    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=notes)
+    result.output = "\n".join([_score_line(result), *notes])
     return result
 
 

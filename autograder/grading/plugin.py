@@ -157,8 +157,8 @@ def unrun_results(reason: str) -> list[TestResult]:
     return [replace(test, score=0.0, output=reason) for test in _collect().results()]
 
 
-def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[TestResult], list[str]]:
-    """Run every grader test against `student`: (results in file order, internal problems).
+def run_graders(student: Student, only: list[str] | None = None) -> list[TestResult]:
+    """Run every grader test against `student`: results in file order (internal errors go to stderr).
 
     `only` keeps the tests that grade one of those functions (not those that merely use one).
     """
@@ -171,4 +171,4 @@ def run_graders(student: Student, only: list[str] | None = None) -> tuple[list[T
         raise GraderError("; ".join(problems))
     for line in collector.internal:
         print(f"autograder: internal error in {line}", file=sys.stderr)
-    return collector.results(), collector.internal
+    return collector.results()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from autograder.course.samples import changed
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -56,7 +58,4 @@ MUTANTS = (
 
 def apply(reference: str, mutant: Mutant) -> str:
     """The reference text with the mutant's one change; the original must occur exactly once."""
-    count = reference.count(mutant.old)
-    if count != 1:
-        raise ValueError(f"mutant {mutant.name}: {mutant.old!r} occurs {count} times in the reference")
-    return reference.replace(mutant.old, mutant.new)
+    return changed([(mutant.old, mutant.new)], reference)
