@@ -18,7 +18,7 @@ from autograder.grading import integrity
 from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
-from autograder.integrations.results import GradingResult, TestResult
+from autograder.integrations.results import GradingResult, LoadProblem, TestResult
 from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
 
 
@@ -89,6 +89,24 @@ def _load_notes(report: LoadReport) -> list[str]:
     return lines
 
 
+def load_problems(report: LoadReport) -> list[LoadProblem]:
+    """What went wrong while loading, one entry per problem, with its kind (see `LoadProblem`)."""
+    if report.unreadable:
+        return [LoadProblem("unreadable", "", redact(report.unreadable))]
+    problems = []
+    for where, error in report.failures:
+        if error.startswith("timed out"):
+            kind = "timeout"
+        elif error.startswith("MemoryError"):
+            kind = "memory"
+        elif error.startswith("the worker"):
+            kind = "crash"
+        else:
+            kind = "statement"
+        problems.append(LoadProblem(kind, where, redact(error)))
+    return problems
+
+
 def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
           only: list[str] | None = None) -> GradingResult:
     """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions."""
@@ -113,7 +131,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
         print(f"autograder: the course's files changed while {submission} was graded; restore them "
               "(git checkout) before grading anything else", file=sys.stderr)
         return _nothing(untouched, "the submission changed the course's own files while it was graded", started)
-    return _finish(tests, started, _load_notes(report))
+    return _finish(tests, started, _load_notes(report), load_problems(report))
 
 
 def grade_nothing(reason: str) -> GradingResult:
@@ -122,13 +140,15 @@ def grade_nothing(reason: str) -> GradingResult:
 
 
 def _nothing(tests: list[TestResult], reason: str, started: float) -> GradingResult:
-    zeros = [replace(t, score=0.0, output=f"Not graded: {reason}.") for t in tests]
-    return _finish(zeros, started, [f"Nothing was graded: {reason}."])
+    zeros = [replace(t, score=0.0, output=f"Not graded: {reason}.", cause="unreadable") for t in tests]
+    return _finish(zeros, started, [f"Nothing was graded: {reason}."], [LoadProblem("unreadable", "", reason)])
 
 
-def _finish(tests: list[TestResult], started: float, notes: list[str]) -> GradingResult:
+def _finish(tests: list[TestResult], started: float, notes: list[str],
+            problems: list[LoadProblem] | None = None) -> GradingResult:
     """The result, with the score line and the notes as its top-level output."""
-    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=notes)
+    result = GradingResult(tests, execution_time=time.monotonic() - started, notes=notes,
+                           load_problems=list(problems or []))
     result.output = "\n".join([_score_line(result), *notes])
     return result
 

@@ -40,6 +40,14 @@ def describe(exc: BaseException) -> str:
     return INTERNAL_ERROR.format(kind=type(exc).__name__)
 
 
+def cause_of(exc: BaseException | None) -> str | None:
+    """The stable name of the mistake a failed check recognised (None when it named none)."""
+    if not isinstance(exc, AssertionError):
+        return None if exc is None else "grader_error"
+    cause = getattr(exc, "cause", None)
+    return cause if isinstance(cause, str) and cause else None
+
+
 class Collector:
     """pytest plugin: provides the fixtures and records each test's outcome."""
 
@@ -111,7 +119,7 @@ class Collector:
                 name = name.format(**item.callspec.params)
             out.append(TestResult(name=name, score=0.0 if exc else weight.points, max_score=weight.points,
                                   output=describe(exc) if exc else "", tags=weight.tags,
-                                  visibility=weight.visibility))
+                                  visibility=weight.visibility, cause=cause_of(exc)))
         return out
 
 

@@ -18,7 +18,11 @@ from autograder.sandbox.client import LoadReport, SandboxError, StudentError, Wo
 
 
 class StudentFailure(AssertionError):
-    """A check failed because of the student's code; the message is for the student."""
+    """A check failed because of the student's code; the message is for the student, `cause` names what happened."""
+
+    def __init__(self, message: str, cause: str | None = None):
+        super().__init__(message)
+        self.cause = cause
 
 
 class Student:
@@ -40,20 +44,23 @@ class Student:
              timeout: float | None = None, **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker. Raises StudentFailure for anything the student's code did."""
         if self.unreadable:
-            raise StudentFailure(f"{name} could not be graded: {self.unreadable}")
+            raise StudentFailure(f"{name} could not be graded: {self.unreadable}", "unreadable")
         if name not in self.defined:
-            raise StudentFailure(self._missing(name))
+            raise StudentFailure(self._missing(name), "not_defined")
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise StudentFailure(f"{name} was not run: the submission used up its total grading time "
-                                 f"of {self.budget_seconds:g} s.")
+                                 f"of {self.budget_seconds:g} s.", "budget")
         limit = min(timeout or self.worker.limits.call_seconds, left)
         try:
             return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, **kwargs)
         except StudentError as exc:
-            raise StudentFailure(self._explain(name, redact(str(exc)), exc.at)) from None
+            error = redact(str(exc))
+            raise StudentFailure(self._explain(name, error, exc.at), _raised_cause(name, error)) from None
         except SandboxError as exc:
-            raise StudentFailure(self._explain_sandbox(name, str(exc))) from None
+            error = str(exc)
+            cause = "timeout" if error.startswith("timed out") else "crash"
+            raise StudentFailure(self._explain_sandbox(name, error), cause) from None
 
     @staticmethod
     def _explain_sandbox(name: str, error: str) -> str:
@@ -94,3 +101,12 @@ class Student:
         else:
             text += " Check the spelling of the name and that its cell is still in the notebook."
         return text
+
+
+def _raised_cause(name: str, error: str) -> str:
+    """The cause name for what a call of `name` sent back instead of a result ("NotImplementedError: ...")."""
+    for prefix, cause in (("NotImplementedError", "not_written"), ("MemoryError", "memory"),
+                          ("RecursionError", "recursion")):
+        if error.startswith(prefix):
+            return cause
+    return "unreadable_result" if error.startswith(name + " returned") else "raised"

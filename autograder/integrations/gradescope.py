@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from autograder.integrations.files import write_atomically
-from autograder.integrations.results import GradingResult
+from autograder.integrations.results import GradingResult, TestResult
 
 
 def to_dict(result: GradingResult) -> dict:
@@ -18,12 +18,16 @@ def to_dict(result: GradingResult) -> dict:
         "output": result.output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "tests": [
-            {"name": t.name, "score": t.score, "max_score": t.max_score, "status": t.status,
-             "output": t.output, "tags": list(t.tags), "visibility": t.visibility}
-            for t in result.tests
-        ],
+        "tests": [_test(t) for t in result.tests],
+        "extra_data": {"load_problems": [{"kind": p.kind, "where": p.where, "message": p.message}
+                                         for p in result.load_problems]},
     }
+
+
+def _test(t: TestResult) -> dict:
+    """One test; `extra_data.cause` names the recognised mistake (Gradescope keeps extra_data as it is)."""
+    return {"name": t.name, "score": t.score, "max_score": t.max_score, "status": t.status, "output": t.output,
+            "tags": list(t.tags), "visibility": t.visibility, "extra_data": {"cause": t.cause}}
 
 
 def write(result: GradingResult, path: Path) -> Path:

@@ -10,7 +10,8 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 @dataclass
 class TestResult:
-    """One graded check. `tags` name the graded function(s) it grades."""
+    """One graded check. `tags` name the graded function(s) it grades (then those it relies on);
+    `cause` is the stable name of the mistake the check recognised (see `autograder.grading.causes`), if any."""
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -20,6 +21,7 @@ class TestResult:
     output: str = ""
     tags: list[str] = field(default_factory=list)
     visibility: str = "visible"
+    cause: str | None = None
 
     def __post_init__(self) -> None:
         if self.visibility not in VISIBILITIES:
@@ -36,6 +38,19 @@ class TestResult:
         return "passed" if self.passed else "failed"
 
 
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something that went wrong while loading the submission, before any check ran.
+
+    `kind`: "unreadable" (nothing could be graded), "statement" (a statement raised),
+    "timeout" (a statement hung), "crash" (a statement ended the worker) or "memory".
+    """
+
+    kind: str
+    where: str
+    message: str
+
+
 @dataclass
 class GradingResult:
     """All checks of one submission, with a summary for the student."""
@@ -44,6 +59,7 @@ class GradingResult:
     execution_time: float = 0.0
     output: str = ""
     notes: list[str] = field(default_factory=list)  # what happened while loading the submission
+    load_problems: list[LoadProblem] = field(default_factory=list)
 
     @property
     def score(self) -> float:

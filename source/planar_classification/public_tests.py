@@ -23,11 +23,28 @@ __all__ = [
 ]
 
 
-def fail(function, message, hint=None):
-    text = f"{function}: {message}"
-    if hint:
-        text += f"\n  Hint: {hint}"
-    raise AssertionError(text)
+class CheckFailed(AssertionError):
+    """A visible test's finding: which function, what is wrong, and the likely cause.
+
+    `cause` is a stable name for a recognised mistake (such as "missing_mean"), or None.
+    """
+
+    def __init__(self, function, message, hint=None, cause=None):
+        text = f"{function}: {message}"
+        if hint:
+            text += f"\n  Hint: {hint}"
+        super().__init__(text)
+        self.function, self.hint, self.cause = function, hint, cause
+
+
+def fail(function, message, hint=None, cause=None):
+    raise CheckFailed(function, message, hint, cause)
+
+
+def _mistake(entry):
+    """A mistake is (wrong value, explanation) or (wrong value, explanation, cause name)."""
+    wrong, explanation, *rest = entry
+    return wrong, explanation, (rest[0] if rest else None)
 
 
 def show(value):
@@ -42,30 +59,33 @@ def as_array(function, what, got, shape):
     if not isinstance(got, np.ndarray):
         fail(function, f"{what} is {type(got).__name__} {got!r}; expected a numpy array of shape {shape}.")
     if got.shape != tuple(shape):
-        hint = None
+        hint = cause = None
         if got.size == int(np.prod(shape)) and len(shape) == 2 and got.ndim == 1:
             hint = "np.sum(..., axis=1) drops an axis; add keepdims=True to keep the column shape."
+            cause = "no_keepdims"
         elif got.ndim == 2 and got.shape == tuple(shape)[::-1]:
             hint = "the array is transposed: check the order of the matrix product (W @ X, not X @ W) or a stray .T."
-        fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint)
+            cause = "transposed"
+        fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint, cause)
     return got.astype(float)
 
 
 def check_array(function, what, got, expected, hint=None, rtol=1e-6, atol=1e-9, mistakes=()):
-    """Compare `got` with `expected`; `mistakes` lists (wrong_value, explanation) to recognise."""
+    """Compare `got` with `expected`; `mistakes` lists (wrong_value, explanation[, cause]) to recognise."""
     expected = np.asarray(expected, dtype=float)
     got = as_array(function, what, got, expected.shape)
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return
-    for wrong, explanation in mistakes:
+    cause = None
+    for wrong, explanation, name in map(_mistake, mistakes):
         if np.allclose(got, np.asarray(wrong, dtype=float), rtol=rtol, atol=atol):
-            hint = explanation
+            hint, cause = explanation, name
             break
     bad = np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0]
     where = tuple(int(i) for i in bad)
     fail(function,
          f"{what} is wrong at index {where}: expected {expected[where]:.8g}, got {got[where]:.8g}.\n"
-         f"  expected {what} =\n{show(expected)}\n  got {what} =\n{show(got)}", hint)
+         f"  expected {what} =\n{show(expected)}\n  got {what} =\n{show(got)}", hint, cause)
 
 
 def check_dict(function, what, got, keys):
