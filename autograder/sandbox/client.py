@@ -1,10 +1,11 @@
 """The grader's handle on a worker process.
 
-The worker runs in its own session and scratch folder under memory, file-size and time
-limits. Loading reports every statement that failed; a statement that hangs or kills the
-worker is recorded and skipped on a fresh worker. After a crash during a call, the next
-call starts a fresh worker and loads the submission again (the known-bad statements
-skipped), so one bad call costs only itself.
+The worker runs in its own session and scratch folder under memory, file-size, disk and
+time limits (the disk budget: see `disk`). Loading reports every statement that failed; a
+statement that hangs or kills the worker is recorded and skipped on a fresh worker. After
+a crash during a call, the next call starts a fresh worker (with an empty scratch folder)
+and loads the submission again (the known-bad statements skipped), so one bad call costs
+only itself.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import codec, protocol, reaper
+from autograder.sandbox import codec, disk, protocol, reaper
 
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 _LIVE_WORKERS: set[int] = set()  # pids of this process's running workers, which reaping must spare
+_TMPFS_REFUSED: list[str] = []  # why the kernel refused a private tmpfs, once it has: watch from then on
 
 
 class SandboxError(RuntimeError):
@@ -47,6 +49,8 @@ class Limits:
     statement_seconds: float = 20.0
     memory_mb: int = 2048
     file_mb: int = 64
+    disk_mb: int = 256  # all the scratch folder may hold (see `disk`)
+    private_tmpfs: bool = True  # enforce disk_mb with a private tmpfs where the kernel allows; else watch
     max_restarts: int = 20
     confine: bool = True  # Landlock: reads limited to the system and the release, writes to the scratch folder
     child_processes: bool = False  # when confined: may student code start processes (seccomp refuses them)
@@ -74,14 +78,18 @@ def _ending(code: int) -> str:
     return f"was killed by signal {-code} ({name})"
 
 
-def _limit(limits: Limits) -> Callable[[], None]:
+def _limit(limits: Limits, tmpfs_on: str | None) -> Callable[[], None]:
+    """What the worker's child runs before exec: its own tmpfs (if `tmpfs_on`), limits, no capabilities."""
     def apply() -> None:
+        if tmpfs_on is not None:
+            disk.mount_private_tmpfs(tmpfs_on, limits.disk_mb)  # raises if the kernel refuses: then we watch
         memory = limits.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * 2**20, limits.file_mb * 2**20))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
         reaper.die_with_parent()  # a grader killed outright does not leave a looping worker behind
+        disk.drop_capabilities()  # root's worker cannot raise these limits again, nor unmount its tmpfs
     return apply
 
 
@@ -92,7 +100,11 @@ class Worker:
         self.submission = Path(submission)
         self.path_entries = [str(p) for p in path_entries]
         self.limits = limits or Limits()
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))  # the submission's copy, the output log
+        self.home = self.scratch / "home"  # the worker's cwd, HOME and TMPDIR: all it may write, disk_mb at most
+        self.disk = ""  # how the disk budget is enforced: "tmpfs" or "watch"
+        self.disk_exceeded = False  # the watcher stopped the current worker for writing past its budget
+        self._watcher: disk.Watcher | None = None
         self.skip: dict[int, tuple[str, str]] = {}  # statement index -> (where, why it is skipped)
         self.report: LoadReport | None = None
         self.process: subprocess.Popen | None = None
@@ -105,30 +117,62 @@ class Worker:
         from_worker_r, from_worker_w = os.pipe()
         copy = self.scratch / ("submission" + self.submission.suffix)
         shutil.copyfile(self.submission, copy)
+        shutil.rmtree(self.home, ignore_errors=True)  # every worker starts with an empty scratch folder
+        self.home.mkdir(mode=0o700)
         reaper.become_subreaper()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.scratch), "TMPDIR": str(self.scratch),
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home), "TMPDIR": str(self.home),
                "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if name in os.environ:
                 env[name] = os.environ[name]
+        command = [sys.executable, "-E", "-s", "-B", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)]
+        self.disk_exceeded = False
         with open(self.scratch / "output.txt", "ab") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-E", "-s", "-B", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)],
-                pass_fds=(to_worker_r, from_worker_w), cwd=self.scratch, env=env, stdin=subprocess.DEVNULL,
-                stdout=output, stderr=output, start_new_session=True, preexec_fn=_limit(self.limits))
+            def start(tmpfs_on: str | None) -> subprocess.Popen:
+                return subprocess.Popen(command, pass_fds=(to_worker_r, from_worker_w), cwd=self.home, env=env,
+                                        stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                        start_new_session=True, preexec_fn=_limit(self.limits, tmpfs_on))
+            self.process = None
+            if self.limits.private_tmpfs and not _TMPFS_REFUSED:
+                try:
+                    self.process, self.disk = start(str(self.home)), "tmpfs"
+                except subprocess.SubprocessError as exc:  # the kernel refused the mount: watch instead
+                    _TMPFS_REFUSED.append(str(exc))
+            if self.process is None:
+                self.process, self.disk = start(None), "watch"
         os.close(to_worker_r)
         os.close(from_worker_w)
         self._to, self._from = to_worker_w, from_worker_r
         self._copy = copy
         self._started = reaper.start_time(self.process.pid)
         _LIVE_WORKERS.add(self.process.pid)
+        if self.disk == "watch":
+            self._watcher = disk.Watcher(self.home, self.limits.disk_mb * 2**20, self._over_budget)
+            self._watcher.start()
+
+    def _over_budget(self, used: int) -> None:
+        """Called by the watcher: the scratch folder holds more than the budget, stop the worker now."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            self.disk_exceeded = True
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def disk_exceeded_message(self) -> str:
+        """How a worker stopped for its disk use is described: "wrote more than 256 MB ..."."""
+        return f"wrote more than {self.limits.disk_mb} MB, all the disk space a submission may use, and was stopped"
 
     def _kill(self) -> str:
         """Stop the worker and every process it left behind; returns how it ended."""
         if self.process is None:
             return "not running"
         pid = self.process.pid
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
         try:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -152,7 +196,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             return self._kill()
         self._kill()
-        return _ending(code)
+        return self.disk_exceeded_message() if self.disk_exceeded else _ending(code)
 
     def close(self) -> None:
         if self.process is not None:
@@ -176,7 +220,8 @@ class Worker:
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
                                          "path_entries": self.path_entries, "confine": self.limits.confine,
-                                         "processes": self.limits.child_processes})
+                                         "processes": self.limits.child_processes,
+                                         "disk_mb": self.limits.disk_mb})
                 while True:
                     deadline = time.monotonic() + self.limits.statement_seconds
                     message = protocol.receive(self._from, deadline)
@@ -237,6 +282,8 @@ class Worker:
                         answer = {"error": f"{type(exc).__name__}: {exc}"}
                     protocol.send(self._to, answer)
                 elif event == "result":
+                    if "args" in message:
+                        codec.apply_changes(list(args), codec.decode(message["args"]))
                     return codec.decode(message["value"])
                 elif event in ("error", "missing"):
                     raise StudentError(str(message.get("error"))[:1000], message.get("at"))

@@ -1,10 +1,17 @@
-"""Refuse new processes to the worker with a seccomp filter (threads stay allowed).
+"""Refuse new processes and every network to the worker with seccomp filters (threads stay allowed).
 
 Standalone (ctypes only), for the worker. After `forbid_processes`, fork, vfork and clone
 without CLONE_THREAD fail with EAGAIN, and clone3 with ENOSYS (the C library then falls
 back to clone, which the filter can inspect). So student code cannot start a fork bomb or
 a daemon, even when the grader runs as root, where process-count limits do not apply.
-x86_64 and aarch64; elsewhere `forbid_processes` reports that it did nothing.
+
+After `forbid_network`, socket() fails with EACCES for every address family (TCP, UDP,
+raw, netlink, Unix: the worker talks to the grader over inherited pipes and needs none),
+whatever Landlock version the kernel has; io_uring, which could open sockets without
+calling socket(), fails with ENOSYS, and so does every x32 system call on x86_64 (another
+way in that a filter keyed on system call numbers would miss). socketpair() stays: it
+only joins two ends inside the worker. x86_64 and aarch64; elsewhere both report that
+they did nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import ctypes
 import errno
 import platform
 import struct
+from collections.abc import Callable
 
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
@@ -20,9 +28,12 @@ CLONE_THREAD = 0x00010000
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 # syscall numbers: (fork, vfork, clone, clone3); aarch64 has no fork or vfork
 SYSCALLS = {"x86_64": (57, 58, 56, 435), "aarch64": (None, None, 220, 435)}
+# syscall numbers: (socket, io_uring_setup, io_uring_enter, io_uring_register)
+NETWORK_SYSCALLS = {"x86_64": (41, 425, 426, 427), "aarch64": (198, 425, 426, 427)}
+X32_SYSCALL_BIT = 0x40000000
 
 # classic BPF
-LD_W_ABS, JEQ_K, JSET_K, RET_K = 0x20, 0x15, 0x45, 0x06
+LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
 ALLOW, ERRNO, KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
 NR, ARCH, ARG0_LOW = 0, 4, 16  # offsets in struct seccomp_data (little-endian)
 
@@ -49,12 +60,34 @@ def _program(arch: str) -> list[tuple[int, int, int, int]]:
     return program
 
 
+def _network_program(arch: str) -> list[tuple[int, int, int, int]]:
+    socket, *uring = NETWORK_SYSCALLS[arch]
+    eacces, enosys = ERRNO | errno.EACCES, ERRNO | errno.ENOSYS
+    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
+               (LD_W_ABS, 0, 0, NR)]
+    if arch == "x86_64":
+        program += [(JGE_K, 0, 1, X32_SYSCALL_BIT), (RET_K, 0, 0, enosys)]
+    program += [(JEQ_K, 0, 1, socket), (RET_K, 0, 0, eacces)]
+    for number in uring:
+        program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, enosys)]
+    return program + [(RET_K, 0, 0, ALLOW)]
+
+
 def forbid_processes() -> bool:
-    """Install the filter on this process and its threads for good; False where it cannot be done."""
+    """Install the process filter on this process and its threads for good; False where it cannot be done."""
+    return _install(_program)
+
+
+def forbid_network() -> bool:
+    """Install the network filter on this process and its threads for good; False where it cannot be done."""
+    return _install(_network_program)
+
+
+def _install(program: Callable[[str], list[tuple[int, int, int, int]]]) -> bool:
     arch = platform.machine()
     if platform.system() != "Linux" or arch not in SYSCALLS or struct.pack("=H", 1) != b"\x01\x00":
         return False
-    instructions = [SockFilter(*i) for i in _program(arch)]
+    instructions = [SockFilter(*i) for i in program(arch)]
     array = (SockFilter * len(instructions))(*instructions)
     prog = SockFprog(len(instructions), array)
     libc = ctypes.CDLL(None, use_errno=True)

@@ -8,6 +8,7 @@ back to the grader process over the pipe.
 from __future__ import annotations
 
 import ast
+import errno
 import json
 import os
 import sys
@@ -23,6 +24,14 @@ WHOLE_ROLES = ("solution", "setup")
 # Readable once confined, besides the folders on the submission's path: the interpreter and the system.
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev/null", "/dev/urandom", "/dev/zero")
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+NO_NETWORK = "the submission tried to open a network connection; grading machines allow none"
+disk_mb = 0  # the scratch folder's budget in MB, set by the first load; 0 until then
+
+
+def refuse_sockets(event: str, args: tuple) -> None:
+    """Audit hook: creating any socket raises PermissionError with a plain message (seccomp refuses it anyway)."""
+    if event == "socket.__new__":
+        raise PermissionError(errno.EACCES, NO_NETWORK)
 
 
 def _strip_magics(source: str) -> str:
@@ -116,6 +125,10 @@ def _place(filename: str, lineno: int) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC and disk_mb:
+        return f"{type(exc).__name__}: wrote more than {disk_mb} MB, all the disk space a submission may use"
+    if isinstance(exc, OSError) and exc.strerror == NO_NETWORK:
+        return f"{type(exc).__name__}: {NO_NETWORK}"
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 500 else text[:500] + "..."
 
@@ -127,23 +140,32 @@ class Session:
 
     def confine(self, path_entries: list[str], processes: bool) -> str:
         """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
-        seccomp: no new processes unless `processes`. Returns a plain description of what holds."""
+        seccomp: no sockets of any kind, no new processes unless `processes`. Returns a plain description of
+        what holds."""
         read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_READ, *path_entries]
         try:
             missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"])
+            missing = [m for m in missing if m != "network"]  # seccomp below refuses every socket, TCP or not
             state = "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
         except landlock.LandlockUnavailable as exc:
             state = f"not confined: {exc}"
+        sys.addaudithook(refuse_sockets)  # a plain message for Python's own sockets; cannot be removed
+        if not seccomp.forbid_network():
+            state += "; network not refused (no seccomp on this platform)"
         if not processes and not seccomp.forbid_processes():
             state += "; new processes not refused (no seccomp on this platform)"
         return state
 
     def load(self, request: dict) -> None:
+        global disk_mb
+        disk_mb = int(request.get("disk_mb", 0))
         path_entries = [str(p) for p in request.get("path_entries", [])]
         for folder in path_entries:
             sys.path.insert(0, folder)
         if request.get("confine", True):
-            confinement = self.confine(path_entries, processes=bool(request.get("processes", False)))
+            # the submission's copy lies beside the scratch folder, outside what the worker may write
+            confinement = self.confine([*path_entries, request["path"]],
+                                       processes=bool(request.get("processes", False)))
         else:
             confinement = "not confined: disabled"
         skip = set(request.get("skip", []))
@@ -193,9 +215,14 @@ class Session:
                 import numpy
 
                 numpy.random.seed(int(request["seed"]))
-            value = function(*decode(request["args"]), **decode(request["kwargs"]))
+            args = decode(request["args"])
+            value = function(*args, **decode(request["kwargs"]))
             try:
-                send(self.out_fd, {"event": "result", "value": encode(value)})
+                message = {"event": "result", "value": encode(value)}
+                after = encode(args)
+                if after != request["args"]:  # the function changed its arguments: the grader must see it
+                    message["args"] = after
+                send(self.out_fd, message)
             except CodecError as exc:
                 send(self.out_fd, {"event": "error", "error": f"{name} returned {exc}, which cannot be graded"})
             except ProtocolError as exc:
