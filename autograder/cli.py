@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import tempfile
@@ -26,9 +27,12 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_or_check(check: bool) -> int:
-    from autograder.course import release, solutions
+    from autograder.course import normal_form, release, solutions
+    from autograder.course.paths import SOURCE_NOTEBOOK
 
     if not check:
+        if normal_form.normalize(SOURCE_NOTEBOOK):  # a front end's metadata and outputs, not the assignment's
+            print(f"source:   {SOURCE_NOTEBOOK.relative_to(ROOT)} reset to the normal form (metadata, outputs)")
         print(f"release:  {release.generate().relative_to(ROOT)}/")
         print(f"solution: {solutions.write().relative_to(ROOT)}")
         return 0
@@ -60,9 +64,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    """Grade one submission and write its results; a disk too full to write them is one line and exit 1."""
     from autograder.grading import summary
     from autograder.grading.grade import SubmissionError, grade
-    from autograder.grading.outputs import write_results
+    from autograder.grading.outputs import ResultsNotWritten, write_results
     from autograder.grading.plugin import GraderError
 
     try:
@@ -72,8 +77,16 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     except GraderError as exc:
         raise CommandFailed(f"the graders could not run ({exc})") from None
-    out = Path(args.out)
-    results, junit_file = write_results(result, out)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise CommandFailed(f"the grading machine's disk is full ({exc.strerror}); nothing was graded") from None
+    try:
+        results, junit_file = write_results(result, Path(args.out))
+    except ResultsNotWritten as exc:
+        if not args.quiet:
+            print(summary.render(result, Path(args.path).name))
+        raise CommandFailed(exc.strerror) from None
     if not args.quiet:
         print(summary.render(result, Path(args.path).name))
         print(f"\nwrote {results} and {junit_file}")
@@ -87,10 +100,14 @@ def _batch(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
-    extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb)]
+    extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb),
+             "--disk-mb", str(args.disk_mb)]
     progress = batch.Progress(len(batch.discover(folder)))
-    submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
-                                            extra_args=extra, progress=progress.update)
+    try:
+        submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
+                                                extra_args=extra, progress=progress.update)
+    except batch.GradesNotWritten as exc:
+        raise CommandFailed(str(exc)) from None
     errors = [o for o in outcomes.values() if o.status == "error"]
     graded = len(outcomes) - len(errors)
     print(f"{graded} of {len(submissions)} submissions graded; grades in {out / batch.GRADES_FILE}")
@@ -100,7 +117,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
+    return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
+                  disk_mb=args.disk_mb)
 
 
 def _classroom(args: argparse.Namespace) -> int:
@@ -144,10 +162,22 @@ def _gradescope_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of MB, at least 1, not {text!r}")
+    return value
+
+
 def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
                         help="time limit for each call into the submission (default 20)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    parser.add_argument("--disk-mb", type=_positive_int, default=256,
+                        help="disk space the submission's code may write, in all (default 256)")
     parser.add_argument("--budget", type=float, default=600.0, metavar="SECONDS",
                         help="total grading time per submission (default 600)")
 

@@ -126,10 +126,14 @@ def _grade_one(submission: Submission, out: Path, version: str, *, force: bool, 
         return Outcome(submission.student, "error", message=f"grading did not finish within {budget + 120:g} s",
                        seconds=time.monotonic() - started)
     result = _read_result(student_dir) if done.returncode == 0 else None
-    if result is None:
+    if result is None:  # e.g. "could not write the results in OUT/ada (No space left on device)": regraded next run
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        last = last.removeprefix("autograder grade: ")
         return Outcome(submission.student, "error", message=f"grading failed: {last}", seconds=time.monotonic() - started)
-    write_atomically(student_dir / FINGERPRINT_FILE, stamp)
+    try:
+        write_atomically(student_dir / FINGERPRINT_FILE, stamp)
+    except OSError:
+        pass  # graded and recorded; without its fingerprint the next run grades it again
     return Outcome(submission.student, "graded", result["score"], result["max_score"],
                    seconds=time.monotonic() - started)
 
@@ -194,15 +198,35 @@ class Progress:
             self.stream.flush()
 
 
+class GradesNotWritten(OSError):
+    """grades.csv could not be rewritten (a full disk, say); the one there before is intact."""
+
+
+def _save_grades(out: Path, submissions: list[Submission], outcomes: dict[str, Outcome]) -> str:
+    """write_grades, or the reason it failed ("" when it did not): a full disk must not stop the batch."""
+    try:
+        write_grades(out, submissions, outcomes)
+    except OSError as exc:
+        return f"could not write {out / GRADES_FILE} ({exc.strerror or exc})"
+    return ""
+
+
 def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, budget: float = DEFAULT_BUDGET_SECONDS,
               extra_args: list[str] | None = None, progress: Callable[[Outcome], None] | None = None
               ) -> tuple[list[Submission], dict[str, Outcome]]:
-    """Grade every submission under `folder` into `out`; returns the submissions and their outcomes."""
+    """Grade every submission under `folder` into `out`; returns the submissions and their outcomes.
+
+    Raises GradesNotWritten when grades.csv cannot be written at the end (the previous one,
+    if any, is left whole); students whose results are missing are graded again next run.
+    """
     submissions = discover(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GradesNotWritten(f"could not create {out} ({exc.strerror or exc})") from None
     version = grader_version()
     outcomes: dict[str, Outcome] = {}
-    write_grades(out, submissions, outcomes)  # every student listed (pending) from the start
+    _save_grades(out, submissions, outcomes)  # every student listed (pending) from the start
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_one, s, out, version, force=force, budget=budget, extra_args=extra_args or [])
@@ -212,13 +236,16 @@ def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, bu
                 outcome = future.result()
                 with lock:
                     outcomes[outcome.student] = outcome
-                    write_grades(out, submissions, outcomes)
+                    _save_grades(out, submissions, outcomes)
                 if progress:
                     progress(outcome)
         except KeyboardInterrupt:
             for future in futures:
                 future.cancel()
-            write_grades(out, submissions, outcomes)
+            _save_grades(out, submissions, outcomes)
             raise
-    write_grades(out, submissions, outcomes)
+    problem = _save_grades(out, submissions, outcomes)
+    if problem:
+        raise GradesNotWritten(problem + "; the grades file there is the last one written, "
+                               "and a re-run grades the students whose results are missing")
     return submissions, outcomes

@@ -12,7 +12,19 @@ RESULTS_FILE = "results.json"
 JUNIT_FILE = "junit.xml"
 
 
+class ResultsNotWritten(OSError):
+    """The result files could not be written (a full disk, say); the message is one plain line."""
+
+
 def write_results(result: GradingResult, out_dir: Path) -> tuple[Path, Path]:
-    """Both files in `out_dir` (created if needed), each written atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return gradescope.write(result, out_dir / RESULTS_FILE), junit.write(result, out_dir / JUNIT_FILE)
+    """Both files in `out_dir` (created if needed), each written atomically.
+
+    Raises ResultsNotWritten, naming the folder and the reason, when either cannot be
+    written; a file that was there before is then left as it was, never half-written.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return gradescope.write(result, out_dir / RESULTS_FILE), junit.write(result, out_dir / JUNIT_FILE)
+    except OSError as exc:
+        raise ResultsNotWritten(exc.errno, f"could not write the results in {out_dir} "
+                                           f"({exc.strerror or exc}); nothing was recorded for this submission") from None
