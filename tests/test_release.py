@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from autograder.course import release, solutions
+from autograder.course import normal_form, release, solutions
 from autograder.course.notebook import (
     cell_role,
     graded_cells,
@@ -151,3 +151,109 @@ def test_solution_module_is_the_solution_cells_without_markers():
     assert "### BEGIN SOLUTION" not in text
     for _, source in graded_cells(read_notebook().cells):
         assert solution_code(source) in text
+
+
+def front_end_edit(nb: dict) -> dict:
+    """What JupyterLab 4 writes when it opens and autosaves a notebook, and runs a cell."""
+    nb["metadata"] = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                      "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                                        "mimetype": "text/x-python", "name": "python", "version": "3.11.9"}}
+    for cell in nb["cells"]:
+        cell["metadata"].update({"jupyter": {"source_hidden": False}, "scrolled": True, "collapsed": False})
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = 7
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ran\n"]}]
+    return nb
+
+
+def test_front_end_bookkeeping_is_not_drift_but_content_is(fresh_release, tmp_path):
+    edited = tmp_path / "edited"
+    shutil.copytree(fresh_release, edited)
+    path = edited / RELEASE_NOTEBOOK.name
+    nb = front_end_edit(json.loads(path.read_text()))
+    path.write_text(json.dumps(nb))
+    assert release.differences(fresh_release, edited) == []
+    for change in ({"points": 99}, {"locked": False}):
+        nb["cells"][11]["metadata"]["nbgrader"].update(change)
+        path.write_text(json.dumps(nb))
+        assert release.differences(fresh_release, edited) == ["planar_classification.ipynb: notebook content differs"]
+    nb = json.loads(RELEASE_NOTEBOOK.read_text())
+    nb["cells"][1]["metadata"]["tags"] = []
+    path.write_text(json.dumps(nb))
+    assert release.differences(fresh_release, edited) == ["planar_classification.ipynb: notebook content differs"]
+
+
+def test_a_source_opened_in_jupyterlab_builds_the_same_release_and_build_normalises_it(tmp_path):
+    """`make check` passes after a metadata-only change of the source; `make build` restores its normal form."""
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = source / SOURCE_NOTEBOOK.name
+    notebook.write_text(json.dumps(front_end_edit(json.loads(notebook.read_text())), indent=2))
+    built = release.generate(tmp_path / "release", source_dir=source)
+    assert release.differences(RELEASE_DIR, built) == []
+    assert normal_form.normalize(notebook) is True
+    assert notebook.read_bytes() == SOURCE_NOTEBOOK.read_bytes()
+    assert normal_form.normalize(notebook) is False
+
+
+def test_the_committed_source_is_in_normal_form():
+    text = SOURCE_NOTEBOOK.read_text(encoding="utf-8")
+    assert normal_form.dumps(normal_form.normal(json.loads(text))) == text, "run `make build` to normalise the source"
+
+
+def run_in_kernel(folder, cells: list[str]) -> list[dict]:
+    """Run `cells` in a real IPython kernel in `folder`; the outputs of each cell."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return [c.outputs for c in nb.cells]
+
+
+def test_a_visible_test_failure_shows_its_message_alone_and_student_errors_keep_their_traceback():
+    """Rendered by IPython itself (a real kernel, as JupyterLab and nbgrader's Validate show it)."""
+    outputs = run_in_kernel(RELEASE_DIR, [
+        "import numpy as np\nfrom public_tests import *",
+        "def linear(Z):\n    return np.array(Z, dtype=float)\n\n"
+        "def linear_backward(dA, Z):\n    return np.ones_like(Z)\n\ntest_linear(linear, linear_backward)",
+        "def linear(Z):\n    raise NotImplementedError()\n\ntest_linear(linear, linear_backward)",
+        "def layer_sizes(X, Y):\n    return (X.shape[0], 4, Y.shape[7])\n\ntest_layer_sizes(layer_sizes)",
+        "def predict(parameters, X, activation='tanh'):\n    A2, _ = forward_propagation(X, parameters, activation)\n"
+        "    return A2 > 0.5\n\ndef forward_propagation(X, parameters, activation='tanh'):\n"
+        "    raise NotImplementedError()\n\ntest_predict(predict)",
+    ])
+    failed, stub, own, unwritten = ([o for o in cell if o["output_type"] == "error"] for cell in outputs[1:])
+    traceback = "\n".join(failed[0]["traceback"])
+    assert failed[0]["ename"] == "CheckFailed"
+    assert traceback.startswith("linear_backward: linear_backward(dA, Z) is wrong at index (0, 0)")
+    assert "Hint: the derivative of the identity is 1" in traceback
+    assert "public_tests.py" not in traceback and "Traceback" not in traceback and "check_array" not in traceback
+    assert stub[0]["traceback"] == ["linear is not written yet: replace `raise NotImplementedError()` with your code, "
+                                    "then run this cell again."]
+    assert unwritten[0]["traceback"] == ["predict reached code that is not written yet: forward_propagation still "
+                                         "raises NotImplementedError(). Write forward_propagation first."]
+    own_text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(own[0]["traceback"]))
+    assert own[0]["ename"] == "IndexError" and "Traceback (most recent call last)" in own_text
+    assert "Y.shape[7]" in own_text and "tuple index out of range" in own_text
+
+
+def test_a_visible_test_failure_is_still_an_assertion_error():
+    """The graders catch AssertionError: a stub's report and a finding both are one."""
+    from autograder.course import modules
+
+    public = modules.public_tests()
+
+    def linear(Z):
+        raise NotImplementedError()
+
+    def linear_backward(dA, Z):
+        return dA
+
+    with pytest.raises(AssertionError, match=r"^linear is not written yet") as stub:
+        public.test_linear(linear, linear_backward)
+    assert stub.value.__cause__ is None and stub.value.__suppress_context__
+    with pytest.raises(AssertionError, match=r"^linear_backward: linear_backward\(dA, Z\) is wrong"):
+        public.test_linear(lambda Z: Z.astype(float), lambda dA, Z: dA * Z)

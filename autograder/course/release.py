@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.course import normal_form
 from autograder.course.paths import ASSIGNMENT, NBGRADER_CONFIG, RELEASE_DIR, SOURCE_DIR
 
 
@@ -29,12 +30,12 @@ def nbgrader_env() -> dict:
     return env
 
 
-def generate(out_dir: Path = RELEASE_DIR) -> Path:
-    """Run nbgrader generate_assignment on a copy of the source; the release lands in `out_dir`."""
+def generate(out_dir: Path = RELEASE_DIR, source_dir: Path = SOURCE_DIR) -> Path:
+    """Run nbgrader generate_assignment on a copy of `source_dir`; the release lands in `out_dir`."""
     with tempfile.TemporaryDirectory(prefix="nbgrader-course-") as tmp:
         course = Path(tmp)
         skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
-        shutil.copytree(SOURCE_DIR, course / "source" / ASSIGNMENT, ignore=skip)
+        shutil.copytree(source_dir, course / "source" / ASSIGNMENT, ignore=skip)
         shutil.copy(NBGRADER_CONFIG, course / "nbgrader_config.py")
         command = [
             sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
@@ -53,15 +54,17 @@ def generate(out_dir: Path = RELEASE_DIR) -> Path:
 
 
 def normalized(path: Path) -> dict:
-    """A notebook's cells (type, source, metadata) and metadata, for comparing two builds."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    cells = [{"cell_type": c["cell_type"], "source": "".join(c["source"]), "metadata": c.get("metadata", {})}
-             for c in nb["cells"]]
-    return {"cells": cells, "metadata": nb.get("metadata", {})}
+    """What of a notebook file makes the assignment (see `normal_form.content`), for comparing two builds."""
+    return normal_form.content(json.loads(path.read_text(encoding="utf-8")))
 
 
 def differences(expected: Path, actual: Path) -> list[str]:
-    """Files that differ between two release folders (notebooks compared by content)."""
+    """Files that differ between two release folders.
+
+    Notebooks are compared by what makes the assignment (cells, sources, nbgrader metadata,
+    tags), not by what a front end rewrites when it opens them (kernel display name,
+    language_info, cell view flags).
+    """
     names = {p.relative_to(expected) for p in expected.rglob("*") if p.is_file()}
     names |= {p.relative_to(actual) for p in actual.rglob("*") if p.is_file()}
     names = {n for n in names if "__pycache__" not in n.parts}
