@@ -122,17 +122,32 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _classroom(args: argparse.Namespace) -> int:
+    from autograder.course.paths import ASSIGNMENT
     from autograder.grading import summary
-    from autograder.grading.grade import grade_folder
-    from autograder.grading.outputs import write_results
-    from autograder.integrations import classroom
+    from autograder.grading.grade import find_submission, grade_folder
+    from autograder.grading.outputs import JUNIT_FILE, RESULTS_FILE
+    from autograder.integrations import classroom, gradescope, junit
 
-    result = grade_folder(Path(args.repository), limits=_limits(args), budget_seconds=args.budget)
-    results, junit_file = write_results(result, Path(args.out))
+    repository, out = Path(args.repository), Path(args.out)
+    result = grade_folder(repository, limits=_limits(args), budget_seconds=args.budget)
+    # annotations belong on the notebook, named as in the student's repository (the expected name if none was found)
+    found = find_submission(repository)[0] if repository.is_dir() else None
+    notebook = found.relative_to(repository).as_posix() if found else f"{ASSIGNMENT}.ipynb"
+    results = gradescope.write(result, out / RESULTS_FILE)
+    junit_file = junit.write(result, out / JUNIT_FILE, source=notebook)
     classroom.publish(result, "planar_classification")
     print(summary.render(result, "planar_classification"))
     print(f"\n{classroom.points_line(result)}\nwrote {results} and {junit_file}")
     return 0
+
+
+def _time_limit(args: argparse.Namespace):
+    from autograder.integrations.time_limit import TimeLimit
+
+    try:
+        return TimeLimit(args.timeout, args.margin)
+    except ValueError as exc:
+        raise CommandFailed(str(exc)) from None
 
 
 def _gradescope_bundle(args: argparse.Namespace) -> int:
@@ -142,22 +157,24 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
     if out.suffix != ".zip":
         print(f"autograder gradescope-bundle: {out} should end in .zip", file=sys.stderr)
         return 2
+    limit = _time_limit(args)
     try:
-        gradescope_bundle.build(out)
+        gradescope_bundle.build(out, limit)
     except OSError as exc:
         raise CommandFailed(f"could not write {out} ({exc.strerror or exc})") from None
-    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment, and set the "
+          f"assignment's autograder timeout to {limit.timeout:g} s (grading stops at {limit.budget:g} s, "
+          f"so results are written before that limit)")
     return 0
 
 
 def _gradescope_run(args: argparse.Namespace) -> int:
     from autograder.grading import summary
-    from autograder.grading.grade import grade_folder
-    from autograder.integrations import gradescope
+    from autograder.integrations import gradescope_run
 
-    root = Path(args.root)
-    result = grade_folder(root / "submission", limits=_limits(args), budget_seconds=args.budget)
-    gradescope.write(result, root / "results" / "results.json")
+    limit = _time_limit(args)
+    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
+    result = gradescope_run.run(Path(args.root), limit, limits)
     print(summary.render(result, "planar_classification"))
     return 0
 
@@ -170,6 +187,13 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of MB, at least 1, not {text!r}")
     return value
+
+
+def _time_limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                        help="the Gradescope assignment's autograder timeout (default 600, Gradescope's default)")
+    parser.add_argument("--margin", type=float, default=60.0, metavar="SECONDS",
+                        help="time kept free below the timeout: grading gets timeout - margin (default 60)")
 
 
 def _limit_options(parser: argparse.ArgumentParser) -> None:
@@ -213,10 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     room.set_defaults(run=_classroom)
     bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip to upload to Gradescope")
     bundle.add_argument("out", help="the zip file to write, e.g. autograder.zip")
+    _time_limit_options(bundle)
     bundle.set_defaults(run=_gradescope_bundle)
     gs_run = commands.add_parser("gradescope-run", help="what run_autograder calls inside Gradescope")
     gs_run.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
-    _limit_options(gs_run)
+    gs_run.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
+                        help="time limit for each call into the submission (default 20)")
+    gs_run.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    _time_limit_options(gs_run)
     gs_run.set_defaults(run=_gradescope_run)
     args = parser.parse_args(argv)
     try:

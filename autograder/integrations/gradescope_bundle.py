@@ -4,6 +4,8 @@ Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once t
 the image, copies ``run_autograder`` to ``/autograder/run_autograder`` and runs it for each
 submission. The course (package, source notebook, release, reference solution) travels
 in ``course/`` and is installed by setup.sh; the graders never come from the submission.
+run_autograder is written for the assignment's timeout (`TimeLimit`): it grades within
+that timeout less a margin, so results.json is written before Gradescope stops the run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.course.paths import ROOT
+from autograder.integrations.time_limit import TimeLimit
 
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -41,12 +44,22 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def build(out: Path) -> Path:
-    """Write the bundle to `out` (a .zip) and return its path."""
+def run_autograder(limit: TimeLimit) -> str:
+    """The run_autograder script for an assignment whose Gradescope timeout and margin are `limit`'s."""
+    text = (TEMPLATES / "gradescope-run_autograder").read_text(encoding="utf-8")
+    for name, seconds in (("TIMEOUT", limit.timeout), ("MARGIN", limit.margin), ("BUDGET", limit.budget),
+                          ("WATCHDOG", limit.watchdog), ("HARD_STOP", limit.hard_stop)):
+        text = text.replace(f"@{name}@", f"{seconds:g}")
+    return text
+
+
+def build(out: Path, limit: TimeLimit | None = None) -> Path:
+    """Write the bundle to `out` (a .zip) for an assignment with `limit` (Gradescope's default 600 s) and return its path."""
+    limit = limit or TimeLimit()
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, "setup.sh", (TEMPLATES / "gradescope-setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", (TEMPLATES / "gradescope-run_autograder").read_bytes(), executable=True)
+        _add(archive, "run_autograder", run_autograder(limit).encode("utf-8"), executable=True)
         for relative in course_files():
             path = ROOT / relative
             _add(archive, f"course/{relative.as_posix()}", path.read_bytes(), executable=bool(path.stat().st_mode & 0o111))
