@@ -113,7 +113,20 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"{graded} of {len(submissions)} submissions graded; grades in {out / batch.GRADES_FILE}")
     for outcome in errors:
         print(f"  {outcome.student}: {outcome.message}")
+    print(f"what the class got wrong: autograder report {out}")
     return 1 if errors else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.reporting import cli_commands
+
+    return cli_commands.report(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from autograder.reporting import cli_commands
+
+    return cli_commands.export(args)
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -230,6 +243,24 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
     _limit_options(batch)
     batch.set_defaults(run=_batch)
+    report = commands.add_parser("report", help="an HTML report of what the class got wrong, from a batch's folder")
+    report.add_argument("folder", help="the --out folder of `autograder batch` (grades.csv, <student>/results.json)")
+    report.add_argument("--out", help="the HTML file to write (default FOLDER/report.html); figures go beside it")
+    report.add_argument("--names", action="store_true", help="show student names (default: pseudonyms only)")
+    report.set_defaults(run=_report)
+    export = commands.add_parser("export", help="grades from a batch's folder as a file Canvas or Moodle imports")
+    export.add_argument("folder", help="the --out folder of `autograder batch`")
+    export.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"], help="the gradebook's format")
+    export.add_argument("--roster", required=True, help="the gradebook's own export (CSV) listing the students")
+    export.add_argument("--out", help="the file to write (default FOLDER/<format>-import.csv)")
+    export.add_argument("--match", metavar="COLUMN",
+                        help="roster column holding the batch's student names (default: SIS Login ID for Canvas, "
+                             "Username or Email address for Moodle)")
+    export.add_argument("--missing", choices=["blank", "zero"], default="blank",
+                        help="grade of roster students with no graded submission (default blank)")
+    export.add_argument("--assignment", default="Planar classification",
+                        help="the grade column's name; for Canvas, \"Name (ID)\" updates that existing assignment")
+    export.set_defaults(run=_export)
     room = commands.add_parser("classroom", help="grade a student repository in GitHub Actions (GitHub Classroom)")
     room.add_argument("repository", help="the checked-out student repository; only its notebook is read")
     room.add_argument("--out", default="grading", help="folder for results.json and junit.xml")
