@@ -8,19 +8,24 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
+import xmlschema
 import yaml
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_NOTEBOOK
 from autograder.course.samples import fill_release, write_notebook
 from autograder.integrations import classroom, gradescope_bundle
 from autograder.integrations.results import GradingResult, TestResult
+from autograder.integrations.time_limit import TimeLimit
 
 
 WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom.yml"
+JUNIT_SCHEMA = Path(__file__).with_name("schemas") / "junit-10.xsd"
 PLANTED_CONFTEST = (
     "import pytest\n"
     "@pytest.hookimpl(hookwrapper=True)\n"
@@ -83,7 +88,11 @@ def test_the_classroom_workflow_grades_only_the_notebook(tmp_path, solution, poi
     assert reported["status"] == ("pass" if points == 68 else "fail")
     assert len(reported["tests"]) == 54 and all(t["status"] in ("pass", "fail") for t in reported["tests"])
     assert f"planar_classification: {points} / 68 points" in summary
-    assert (workspace / "grading" / "junit.xml").is_file() and (workspace / "grading" / "results.json").is_file()
+    assert (workspace / "grading" / "results.json").is_file()
+    report = workspace / "grading" / "junit.xml"
+    xmlschema.XMLSchema(JUNIT_SCHEMA).validate(str(report))
+    # mikepenz/action-junit-report anchors annotations on the suite's file: the notebook, as named in the repository
+    assert ET.parse(report).getroot().find("testsuite").get("file") == "planar_classification.ipynb"
 
 
 def test_a_notebook_linked_to_the_course_copy_earns_nothing(tmp_path):
@@ -184,7 +193,8 @@ def gradescope_run(bundle: Path, root: Path, submission_name: str, text: str) ->
 
 def check_gradescope_format(document: dict) -> None:
     assert {"score", "max_score", "execution_time", "output", "tests", "stdout_visibility"} <= set(document)
-    assert document["stdout_visibility"] == "hidden"
+    assert document["stdout_visibility"] == "hidden" and document["output_format"] == "text"
+    assert all(t["output_format"] == "text" for t in document["tests"])
     assert document["score"] == pytest.approx(sum(t["score"] for t in document["tests"]))
     for test in document["tests"]:
         assert {"name", "score", "max_score", "status", "output", "tags", "visibility"} <= set(test)
@@ -207,6 +217,11 @@ def test_run_autograder_grades_like_gradescope(bundle, tmp_path, name, make, exp
     elif name == "buggy":
         failed = [t for t in document["tests"] if t["status"] == "failed"]
         assert 0 < document["score"] < 68 and all("backward_propagation" in t["tags"] for t in failed)
+        # hidden checks failed, and the always-visible text says nothing of it
+        assert any(t["visibility"] == "after_published" for t in failed)
+        assert "Score" not in document["output"] and f"{document['score']:g}" not in document["output"]
+        assert "passed" not in document["output"]
+        assert not any(t["output"] in document["output"] for t in failed)
     else:
         assert document["score"] < 68 and document["tests"]
         relu = [t for t in document["tests"] if t["tags"][0] == "relu"]
@@ -220,3 +235,50 @@ def test_run_autograder_with_no_submission_records_a_zero_with_the_reason(bundle
     assert done.returncode == 0
     check_gradescope_format(document)
     assert document["score"] == 0 and "no notebook or Python file" in document["output"]
+
+
+# --- Gradescope's time limit ----------------------------------------------------------------
+
+
+SPINNING = """
+import numpy as np
+def _spin(*args, **kwargs):
+    while True:
+        pass
+relu = tanh = sigmoid = layer_sizes = initialize_parameters = forward_propagation = compute_cost = _spin
+backward_propagation = update_parameters = nn_model = predict = _spin
+"""
+SLOW_TO_LOAD = "import time\n" + "time.sleep(12)\n" * 3 + SOLUTION_FILE.read_text()
+
+
+def test_the_bundle_is_built_for_the_assignments_timeout(tmp_path):
+    with zipfile.ZipFile(gradescope_bundle.build(tmp_path / "b.zip", TimeLimit(900, 90))) as archive:
+        script = archive.read("run_autograder").decode()
+    assert "timeout --signal=KILL 877.5 " in script and "--timeout 900 --margin 90" in script
+    default = gradescope_bundle.run_autograder(TimeLimit())
+    assert "--timeout 600 --margin 60" in default and "grading gets 540 s" in default
+    for bad in (["--timeout", "0"], ["--margin", "600"], ["--margin", "-1"], ["--timeout", "nan"]):
+        done = subprocess.run([sys.executable, "-m", "autograder", "gradescope-bundle", str(tmp_path / "x.zip"), *bad],
+                              capture_output=True, text=True)
+        assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+        assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("case, limit, text, reason", [
+    # every call spins: the engine's budget runs out, the rest is recorded at 0 with that reason
+    ("calls", TimeLimit(40, 20), SPINNING, "used up its total grading time"),
+    # the top level sleeps past the limit, which the engine's budget does not cover: the watchdog ends the run
+    ("loading", TimeLimit(20, 10), SLOW_TO_LOAD, "did not finish within the time limit of 20 s"),
+])
+def test_a_submission_that_exhausts_the_time_still_gets_results(tmp_path, case, limit, text, reason):
+    bundle = gradescope_bundle.build(tmp_path / "autograder.zip", limit)
+    started = time.monotonic()
+    done, document = gradescope_run(bundle, tmp_path / "autograder", "submission.py", text)
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert took < limit.timeout, f"run_autograder took {took:.1f} s, past the limit of {limit.timeout:g} s"
+    check_gradescope_format(document)
+    assert len(document["tests"]) == 54 and document["score"] == 0
+    assert all(t["output"] for t in document["tests"])  # every check says why it has nothing
+    assert sum(reason in t["output"] for t in document["tests"]) >= 30
+    assert all(t["extra_data"]["cause"] in ("budget", "timeout", "not_defined") for t in document["tests"])

@@ -17,6 +17,7 @@ no result at all. So a run keeps a margin below that timeout:
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -73,7 +74,7 @@ def run(root: Path, limit: TimeLimit, limits: Limits | None = None) -> GradingRe
     results = root / "results" / "results.json"
     gradescope.write(unfinished(limit), results)
     watchdog = _Watchdog(started + limit.watchdog)
-    budget = limit.budget - (time.monotonic() - started)
-    result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0.0))
+    budget = math.floor(limit.budget - (time.monotonic() - started))  # whole seconds: students read the figure
+    result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0))
     watchdog.finish(lambda: gradescope.write(result, results))
     return result
