@@ -4,7 +4,12 @@ GitHub Classroom's reporter (``classroom-resources/autograding-grading-reporter`
 each grading step's ``result`` output: base64 of ``{"version": 1, "status", "max_score",
 "tests": [{"name", "status", "score", "message", ...}]}``. It adds up the scores and
 posts ``Points <score>/<max>`` on the "Autograding Tests" check run, where Classroom
-reads them.
+reads them: that notice is the grade.
+
+A test entry has no maximum of its own in that format (the runner's ``max_score`` is the
+only one), and the reporter's log line ``Total points for grade: X/68`` is computed as
+(tests passed / tests) x max_score, as if every check weighed the same; with our checks
+worth 1 to 6 points it differs from the grade. The README says which figure to read.
 """
 
 from __future__ import annotations
