@@ -183,11 +183,15 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
 
 def _gradescope_run(args: argparse.Namespace) -> int:
     from autograder.grading import summary
+    from autograder.grading.plugin import GraderError
     from autograder.integrations import gradescope_run
 
     limit = _time_limit(args)
     limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
-    result = gradescope_run.run(Path(args.root), limit, limits)
+    try:
+        result = gradescope_run.run(Path(args.root), limit, limits)
+    except GraderError as exc:
+        raise CommandFailed(f"the graders could not run ({exc}); results.json says so") from None
     print(summary.render(result, "planar_classification"))
     return 0
 

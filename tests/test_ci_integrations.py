@@ -282,3 +282,24 @@ def test_a_submission_that_exhausts_the_time_still_gets_results(tmp_path, case, 
     assert all(t["output"] for t in document["tests"])  # every check says why it has nothing
     assert sum(reason in t["output"] for t in document["tests"]) >= 30
     assert all(t["extra_data"]["cause"] in ("budget", "timeout", "not_defined") for t in document["tests"])
+
+
+@pytest.mark.parametrize("breakage", ["collection", "run"])
+def test_a_broken_grader_still_leaves_results_that_say_so(bundle, tmp_path, breakage):
+    """An instructor's mistake in a grader gives the student a zero that says it is not their fault, not silence."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    graders = root / "source" / "course" / "autograder" / "graders"
+    if breakage == "collection":
+        (graders / "test_broken.py").write_text("def test_nothing(:\n")
+    else:  # collected fine, but it interrupts the run
+        (graders / "test_broken.py").write_text("from autograder.grading.markers import graded\n"
+                                                "@graded(1, 'relu')\ndef test_interrupts():\n"
+                                                "    raise KeyboardInterrupt\n")
+    done, document = gradescope_run(bundle, root, "submission.py", SOLUTION_FILE.read_text())
+    assert done.returncode == 1 and "the graders could not run" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert document["score"] == 0 and "not your fault" in document["output"]
+    assert all(t["extra_data"]["cause"] == "grader_error" for t in document["tests"])
+    assert len(document["tests"]) == (0 if breakage == "collection" else 55)

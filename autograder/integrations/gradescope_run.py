@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograder.grading.grade import grade_folder
-from autograder.grading.plugin import unrun_results
+from autograder.grading.plugin import GraderError, unrun_results
 from autograder.integrations import gradescope
 from autograder.integrations.results import GradingResult
 from autograder.integrations.time_limit import TimeLimit
@@ -38,8 +38,9 @@ def unfinished(limit: TimeLimit) -> GradingResult:
     reason = (f"Not graded: grading did not finish within the time limit of {limit.timeout:g} s, so this check "
               "got no time. Look for code that is very slow, or that runs long at the top level of the notebook.")
     tests = [replace(t, cause="budget") for t in unrun_results(reason)]
-    return GradingResult(tests, notes=[f"Grading did not finish within the time limit of {limit.timeout:g} s; "
-                                       "checks that did not run are recorded at 0 with the reason."])
+    note = (f"Grading did not finish within the time limit of {limit.timeout:g} s; checks that did not run are "
+            "recorded at 0 with the reason.")
+    return GradingResult(tests, output=note, notes=[note])
 
 
 class _Watchdog:
@@ -69,12 +70,33 @@ class _Watchdog:
 
 
 def run(root: Path, limit: TimeLimit, limits: Limits | None = None) -> GradingResult:
-    """Grade `root`/submission and write `root`/results/results.json within `limit`; return the result."""
+    """Grade `root`/submission and write `root`/results/results.json within `limit`; return the result.
+
+    If the graders themselves fail, results.json says so (every check at 0, cause "grader_error")
+    and the exception is raised again for the instructor's log.
+    """
     started = time.monotonic()
     results = root / "results" / "results.json"
-    gradescope.write(unfinished(limit), results)
+    try:
+        pending = unfinished(limit)
+    except GraderError:  # the graders cannot even be collected: say so in results.json, then let it be known
+        gradescope.write(_grader_failed(GradingResult([])), results)
+        raise
+    gradescope.write(pending, results)
     watchdog = _Watchdog(started + limit.watchdog)
     budget = math.floor(limit.budget - (time.monotonic() - started))  # whole seconds: students read the figure
-    result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0))
+    try:
+        result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0))
+    except Exception:
+        watchdog.finish(lambda: gradescope.write(_grader_failed(pending), results))
+        raise
     watchdog.finish(lambda: gradescope.write(result, results))
     return result
+
+
+def _grader_failed(pending: GradingResult) -> GradingResult:
+    """`pending` with the reason replaced: the grader itself failed, which is not the student's doing."""
+    reason = "Not graded: the grader itself failed. This is not your fault; please tell your instructor."
+    note = "The grader itself failed, so nothing was graded. This is not your fault; please tell your instructor."
+    return GradingResult([replace(t, output=reason, cause="grader_error") for t in pending.tests], output=note,
+                         notes=[note])
