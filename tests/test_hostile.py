@@ -1,7 +1,8 @@
 """Hostile and broken submissions: grading finishes, credit is exactly what was earned, nothing leaks.
 
 The whole corpus (tests/submissions/hostile.py) is graded once by `autograder batch` with two
-jobs and tight limits (3 s per call, 1024 MB, 120 s per submission); the tests read the files.
+jobs and tight limits (3 s per call, 1024 MB, 120 s per submission, the default 256 MB of
+disk) while a UDP socket listens where the UDP sender aims; the tests read the files.
 """
 
 from __future__ import annotations
@@ -9,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from autograder.grading.grade import grade
 from autograder.grading.plugin import GRADERS_DIR
 from autograder.grading.redact import WITHHELD, redact, secret_lines
 from autograder.sandbox import landlock
-from autograder.sandbox.client import Limits
+from autograder.sandbox.client import WORKER_SCRIPT, Limits
 
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))
@@ -54,6 +58,23 @@ def survivors() -> list[str]:
     return found
 
 
+def udp_listener() -> tuple[socket.socket, list[bytes]]:
+    """A UDP socket on 127.0.0.1 where the UDP sender aims, and the list that collects what arrives."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", hostile.UDP_PORT))
+    listener.settimeout(0.2)
+    received: list[bytes] = []
+
+    def listen() -> None:
+        while listener.fileno() >= 0:
+            try:
+                received.append(listener.recv(4096))
+            except (TimeoutError, OSError):
+                continue
+    threading.Thread(target=listen, daemon=True).start()
+    return listener, received
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder, out = tmp_path_factory.mktemp("hostile"), tmp_path_factory.mktemp("hostile-graded")
@@ -62,14 +83,16 @@ def corpus(tmp_path_factory):
     for case in CASES.values():
         (folder / f"{case.name}{case.suffix}").write_bytes(case.text.encode(case.encoding))
     before = fingerprint()
+    listener, received = udp_listener()
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), "--jobs", "2",
                           *LIMITS], capture_output=True, text=True, timeout=1200)
     elapsed = time.monotonic() - started
     time.sleep(0.2)
+    listener.close()
     yield {"run": run, "out": out, "elapsed": elapsed, "changed": before != fingerprint(),
            "canary": (canary / "keep.txt").read_text() if (canary / "keep.txt").exists() else None,
-           "survivors": survivors()}
+           "survivors": survivors(), "udp_received": received}
 
 
 def document(corpus, name: str) -> dict:
@@ -112,6 +135,139 @@ def test_no_child_process_survives_grading(corpus):
 @needs_landlock
 def test_no_file_outside_the_scratch_folder_changes(corpus):
     assert corpus["changed"] is False and corpus["canary"] == "keep"
+
+
+def test_no_packet_leaves_a_submission(corpus):
+    """Both UDP senders (Python's socket, and libc's socket() through ctypes) are refused; nothing arrives."""
+    assert corpus["udp_received"] == []
+    graded = document(corpus, "udp_sender")
+    outputs = {t["tags"][0]: t["output"] for t in graded["tests"] if t["visibility"] == "visible"}
+    assert "the submission tried to open a network connection; grading machines allow none" in outputs["tanh"]
+    assert "PermissionError" in outputs["sigmoid"]
+
+
+def _scratch_peaks(stop: threading.Event, peaks: dict[int, int]) -> None:
+    """Until `stop`: the most bytes each running worker's scratch folder (its cwd, seen through /proc) held."""
+    while not stop.is_set():
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if str(WORKER_SCRIPT).encode() not in (entry / "cmdline").read_bytes():
+                    continue
+                used = 0
+                for root, _dirs, files in os.walk(entry / "cwd"):
+                    used += sum(os.lstat(os.path.join(root, f)).st_blocks * 512 for f in files)
+            except OSError:
+                continue  # ended while we looked
+            peaks[int(entry.name)] = max(peaks.get(int(entry.name), 0), used)
+        time.sleep(0.002)
+
+
+def test_the_disk_filler_is_stopped_within_its_budget(tmp_path):
+    """The filler writes 32 MB files under new names as fast as it can; the scratch folder never holds more than
+    the 256 MB budget (measured here, from outside, while it runs), and the report names the budget."""
+    path = tmp_path / "filler.py"
+    path.write_text(CASES["disk_filler"].text)
+    stop, peaks = threading.Event(), {}
+    watcher = threading.Thread(target=_scratch_peaks, args=(stop, peaks))
+    watcher.start()
+    try:
+        run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--out", str(tmp_path / "out"),
+                              "--only", "layer_sizes", *LIMITS], capture_output=True, text=True, timeout=300)
+    finally:
+        stop.set()
+        watcher.join()
+    assert run.returncode == 0, run.stderr
+    graded = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert graded["score"] == 0 and graded["tests"], graded
+    assert all("wrote more than 256 MB" in t["output"] for t in graded["tests"]), graded["tests"]
+    peak = max(peaks.values(), default=0)
+    assert 200 * 2**20 < peak <= 256 * 2**20, f"peak scratch usage {peak / 2**20:.0f} MB"
+
+
+def fill_up(folder: Path) -> None:
+    """Write into `folder` until its file system is full."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"x" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def mount_full_tmpfs(folder: Path) -> None:
+    """A 64 KB tmpfs on `folder`, filled up: nothing more can be written there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], check=True, capture_output=True)
+    fill_up(folder)
+
+
+def can_mount() -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", tmp], capture_output=True)
+        if done.returncode == 0:
+            subprocess.run(["umount", tmp], check=True)
+        return done.returncode == 0
+
+
+@pytest.mark.skipif(not can_mount(), reason="simulating a full disk needs root and mount (a small tmpfs)")
+def test_results_that_cannot_be_written_are_an_error_row_and_regraded_next_time(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    full = hostile.full_disk_student()
+    (folder / "ada.py").write_text(SOLUTION_FILE.read_text())
+    (folder / f"{full.name}{full.suffix}").write_text(full.text)
+    try:
+        mount_full_tmpfs(out / full.name)
+        one = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder / "ada.py"), "--only", "relu",
+                              "--out", str(out / full.name / "results")], capture_output=True, text=True, timeout=300)
+        assert one.returncode == 1 and one.stderr.count("\n") == 1
+        assert "No space left on device" in one.stderr and "nothing was recorded" in one.stderr
+        first = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), *LIMITS],
+                               capture_output=True, text=True, timeout=600)
+        assert first.returncode == 1
+        assert f"{full.name}: grading failed: could not write the results" in first.stdout
+        rows = {line.split(",")[0]: line.split(",") for line in (out / "grades.csv").read_text().splitlines()[1:]}
+        assert rows["ada"][3] == "graded" and (out / "ada" / "results.json").is_file()
+        assert rows[full.name][1:4] == ["", "", "error"] and "No space left on device" in rows[full.name][4]
+    finally:
+        subprocess.run(["umount", str(out / full.name)], capture_output=True)
+    again = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), *LIMITS],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "(already graded)" in again.stderr.split("ada: ")[1].splitlines()[0]  # only the missing one is regraded
+    assert "already graded" not in again.stderr.split(f"{full.name}: ")[1].splitlines()[0]
+    rows = {line.split(",")[0]: line.split(",")[3] for line in (out / "grades.csv").read_text().splitlines()[1:]}
+    assert rows == {"ada": "graded", full.name: "graded"}
+    assert json.loads((out / full.name / "results.json").read_text())["max_score"] == 68
+
+
+@pytest.mark.skipif(not can_mount(), reason="simulating a full disk needs root and mount (a small tmpfs)")
+def test_a_grades_file_that_cannot_be_rewritten_stays_whole(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    (folder / "ada.py").write_text(SOLUTION_FILE.read_text())
+    out.mkdir()
+    try:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(out)], check=True)
+        first = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), *LIMITS],
+                               capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stderr
+        before = (out / "grades.csv").read_text()
+        (folder / "bob.py").write_text(SOLUTION_FILE.read_text())
+        fill_up(out)
+        second = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), *LIMITS],
+                                capture_output=True, text=True, timeout=600)
+        assert second.returncode == 1
+        assert second.stderr.strip().splitlines()[-1].startswith(f"autograder batch: could not write {out / 'grades.csv'}")
+        assert (out / "grades.csv").read_text() == before
+    finally:
+        subprocess.run(["umount", str(out)], capture_output=True)
 
 
 def test_children_that_leave_their_session_are_reaped_when_processes_are_allowed():

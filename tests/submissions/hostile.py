@@ -18,6 +18,8 @@ from autograder.course.samples import RELEASE_NOTEBOOK, fill_release
 
 
 MARK = "987650"  # child processes carry it on their command line, so a test can look for survivors
+UDP_PORT = 39871  # the UDP sender aims at 127.0.0.1 on this port; a test listens there
+FILLER_CAP_MB = 1024  # the disk filler stops by itself here, so a broken budget cannot fill the machine
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,31 @@ for pattern in ("/tmp/autograder-canary-*/*", "{release}/*.py", "{release}/datas
             pass
 '''
 
+DISK_FILLER = f'''
+import os, uuid
+block = b"x" * (32 * 2**20)
+prefix = uuid.uuid4().hex
+for i in range({FILLER_CAP_MB} // 32):  # unique names, 32 MB at a time, until a write fails
+    with open(os.path.join(os.environ.get("TMPDIR", "."), f"{{prefix}}-{{i}}.bin"), "wb") as f:
+        f.write(block)
+return ref_layer_sizes(X, Y)'''
+
+UDP_SENDER = f'''
+import socket
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.sendto(b"{MARK} leaked", ("127.0.0.1", {UDP_PORT}))
+return np.tanh(Z)'''
+
+LIBC_UDP_SENDER = f'''
+import ctypes, os, struct
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.socket(2, 2, 0)  # AF_INET, SOCK_DGRAM, straight to the system call: no Python socket involved
+if fd < 0:
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+address = struct.pack("=H", 2) + struct.pack(">H", {UDP_PORT}) + bytes([127, 0, 0, 1]) + bytes(8)  # sockaddr_in
+libc.sendto(fd, b"{MARK} leaked", 13, 0, address, len(address))
+return 1 / (1 + np.exp(-Z))'''
+
 DEAF = "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nsignal.signal(signal.SIGINT, signal.SIG_IGN)"
 
 CHILDREN = f'''
@@ -194,10 +221,30 @@ return Yes(0.0)'''), attacked=("relu", "compute_cost"), says="cannot be graded")
         Case("steal_hidden_material", at_import(STEAL + "print(_steal())\nraise RuntimeError(_steal())").replace(
             *_body_swap(ref, "relu", "raise RuntimeError(_steal())")), attacked=("relu",)),
         Case("vandal", at_import(VANDAL.format(release=release, root=root), before=True), score=68),
+        Case("disk_filler", replace_body(ref, "layer_sizes", DISK_FILLER) + "\n" + _renamed(ref, "layer_sizes"),
+             attacked=("layer_sizes",), says="wrote more than 256 MB"),
+        Case("udp_sender", replace_body(replace_body(ref, "tanh", UDP_SENDER), "sigmoid", LIBC_UDP_SENDER),
+             attacked=("tanh", "sigmoid"), says="the submission tried to open a network connection"),
         Case("hardcoded_public_answers", replace_body(replace_body(ref, "relu", '''
 return np.array([[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]])'''), "layer_sizes", "return (5, 4, 2)"),
              attacked=("relu", "layer_sizes")),
     ]
+
+
+def _renamed(source: str, function: str) -> str:
+    """The source of `function` alone, renamed `ref_<function>` (a correct copy the attack can return)."""
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == function)
+    text = "\n".join(source.splitlines()[node.lineno - 1: node.end_lineno])
+    return text.replace(f"def {function}(", f"def ref_{function}(", 1) + "\n"
+
+
+def full_disk_student() -> Case:
+    """An honest submission whose results cannot be written: the test mounts a full tmpfs on its output folder.
+
+    Grading it must give one error row naming the full disk, leave grades.csv whole, and a
+    re-run (with space again) must grade exactly this student.
+    """
+    return Case("results_disk_full", reference(), score=68)
 
 
 def _body_swap(source: str, function: str, body: str) -> tuple[str, str]:
