@@ -22,13 +22,67 @@ def test_runs_without_errors_and_every_visible_test_passes(executed_source):
         assert stream_text(cell).startswith("All tests passed for "), cell.source
 
 
+def percent(pattern: str, text: str) -> float:
+    """The percentage printed where `pattern` (one group) matches; the test fails if it is not printed."""
+    found = re.search(pattern, text, re.M)
+    assert found, f"not printed: {pattern}"
+    return float(found.group(1))
+
+
+def markdown(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
 def test_linear_models_stay_at_the_linear_classifier_level(executed_source):
     text = printed(executed_source)
-    assert "Logistic regression: 47.0% of the training points" in text
+    logistic = percent(r"^Logistic regression: ([\d.]+)% of the training points", text)
+    best = percent(r"^Best straight line \(exhaustive scan\): ([\d.]+)% of the training points", text)
+    assert (logistic, best) == (47.0, 68.8)
     for n_h in (1, 4, 50):
         pattern = rf"^\s*{n_h} linear hidden units: accuracy ([\d.]+)%, max \|network - collapsed map\| = (\S+)$"
         line = re.search(pattern, text, re.M)
-        assert float(line.group(1)) == 47.0 and float(line.group(2)) < 1e-12
+        assert float(line.group(1)) == logistic and float(line.group(2)) < 1e-12
+
+
+def test_the_prose_claims_what_the_printed_numbers_show(executed_source):
+    """Every comparison the prose makes, checked against the numbers the notebook printed above it."""
+    text, prose = printed(executed_source), markdown(executed_source)
+    logistic = percent(r"^Logistic regression: ([\d.]+)%", text)
+    best = percent(r"^Best straight line \(exhaustive scan\): ([\d.]+)%", text)
+    coin = percent(r"^A coin toss, or always answering red: ([\d.]+)%", text)
+    low, high = (float(v) for v in re.search(r"probabilities stay between ([\d.]+) and ([\d.]+)", text).groups())
+    # section 1: the best line beats the cross-entropy line, which does worse than a coin
+    assert logistic < coin < best and "*worse* than a coin" in prose and "two points in three" in prose
+    assert abs(best / 100 - 2 / 3) < 0.05 and 0.25 < low and high < 0.75  # "hesitant everywhere"
+    # linear networks equal the cross-entropy line
+    assert percent(r"^logistic regression:\s+accuracy ([\d.]+)%", text) == logistic
+    assert percent(r"^best straight line:\s+accuracy ([\d.]+)%", text) == best
+    # ReLU passes the best line (sections 6 and 10), tanh passes it by far
+    assert percent(r"^8 ReLU units: ([\d.]+)% \(best straight line: ([\d.]+)%", text) > best
+    assert percent(r"^Accuracy with 4 tanh units: ([\d.]+)%", text) > best + 15
+    table = tagged_output(executed_source, "accuracy-table")
+    rows = {line.split("|")[0].strip(): [float(v.strip(" %")) for v in line.split("|")[1:]]
+            for line in table.splitlines() if line.split("|")[0].strip() in ("linear", "sigmoid", "tanh", "relu")}
+    widths = [int(w) for w in re.findall(r"n_h=(\d+)", table)]
+    relu, tanh, sigmoid = (dict(zip(widths, rows[a])) for a in ("relu", "tanh", "sigmoid"))
+    assert all(v == logistic for v in rows["linear"])                       # "at logistic regression's figure"
+    assert all(relu[n] < best for n in (1, 2, 4)) and all(relu[n] > best for n in (8, 20))
+    assert all(d[n] < best for d in (tanh, sigmoid) for n in (1, 2))       # "just below the best line"
+    assert all(d[n] > best + 15 for d in (tanh, sigmoid) for n in (4, 8, 20))
+    assert relu[20] < relu[8] and "20 ReLU units end *below* 8" in prose
+    # the erratic ReLU training: the curves end at the table's values, wander by several points, stay above the line
+    curves = {int(n): [float(v) for v in re.findall(r"([\d.]+)%", rest)]
+              for n, rest in re.findall(r"^\s*(8|20) \| (.*)$", tagged_output(executed_source, "relu-training"), re.M)}
+    for n_h, (*checkpoints, lowest, highest) in curves.items():
+        assert checkpoints[-1] == relu[n_h] and lowest > best and highest - lowest >= 5
+    assert curves[20][3] > curves[8][3] and curves[20][4] < curves[8][4]  # 20 units ahead at 4000, in a dip at 5000
+    # section 8 ends above the linear networks but below the best line, as the prose says
+    positive = float(re.search(r"the accuracy ([\d.]+)% \(linear networks", text).group(1))
+    assert logistic < positive < best and "not yet reached the best straight line" in prose
+    # the closing answer
+    answer = executed_source.cells[-1].source
+    assert "needs more units" not in answer and "from 8 units" in answer and "erratic" in answer
+    assert "47 %" in answer and "69 %" in answer and round(best) == 69 and round(logistic) == 47
 
 
 def test_accuracy_table_shows_relu_beating_linear(executed_source):
