@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import platform
+import socket
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.course.paths import RELEASE_DIR, SOURCE_NOTEBOOK
-from autograder.sandbox import codec
+from autograder.sandbox import codec, landlock, seccomp
 from autograder.sandbox.client import Limits, SandboxError, StudentError, Worker
 
 
@@ -224,3 +230,99 @@ def test_a_worker_that_cannot_start_is_one_clear_error(tmp_path):
     with Worker(write(tmp_path, "s.py", "x = 1\n"), limits=starved) as worker:
         with pytest.raises(SandboxError, match=r"^the worker could not start the submission \(the worker "):
             worker.load()
+
+
+# --- disk budget and network ---------------------------------------------------------------
+
+FILLER = ("import os\n"
+          "def fill(mb):\n"
+          "    block = b'x' * (mb * 2**20)\n"
+          "    for i in range(10_000):  # new names, as fast as it can, until a write fails\n"
+          "        with open(f'f{i}.bin', 'wb') as f:\n"
+          "            f.write(block)\n")
+
+
+def _peak_while(worker: Worker, call) -> int:
+    """Most bytes the worker's scratch folder held while `call()` ran, measured every millisecond from outside."""
+    stop, peak = threading.Event(), [0]
+
+    def measure() -> None:
+        while not stop.is_set():
+            try:
+                where = f"/proc/{worker.process.pid}/cwd" if worker.disk == "tmpfs" else str(worker.home)
+                used = sum(os.lstat(os.path.join(root, f)).st_blocks * 512
+                           for root, _, files in os.walk(where) for f in files)
+                peak[0] = max(peak[0], used)
+            except (OSError, AttributeError):
+                pass
+            time.sleep(0.001)
+    thread = threading.Thread(target=measure)
+    thread.start()
+    try:
+        call()
+    finally:
+        stop.set()
+        thread.join()
+    return peak[0]
+
+
+@pytest.mark.parametrize("file_mb", [1, 32])
+def test_a_private_tmpfs_refuses_writes_past_the_budget(tmp_path, file_mb):
+    limits = Limits(call_seconds=10, statement_seconds=10, memory_mb=1024, disk_mb=64)
+    with Worker(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
+        worker.load()
+        if worker.disk != "tmpfs":
+            pytest.skip("the kernel refused a private tmpfs here (needs root); the watcher is tested below")
+        raised = []
+        peak = _peak_while(worker, lambda: raised.append(pytest.raises(StudentError, worker.call, "fill", file_mb)))
+        assert str(raised[0].value) == "OSError: wrote more than 64 MB, all the disk space a submission may use"
+        assert 60 * 2**20 < peak <= 64 * 2**20
+        assert list(worker.home.iterdir()) == []  # nothing reached the real disk
+
+
+@pytest.mark.parametrize("file_mb", [1, 32])
+def test_the_watcher_stops_a_worker_soon_after_it_passes_the_budget(tmp_path, file_mb):
+    """Where no tmpfs can be mounted: the worker is killed within a bounded overshoot (16 MB measured at most)."""
+    limits = Limits(call_seconds=10, statement_seconds=10, memory_mb=1024, disk_mb=64, private_tmpfs=False)
+    with Worker(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
+        worker.load()
+        assert worker.disk == "watch"
+        raised = []
+        peak = _peak_while(worker, lambda: raised.append(pytest.raises(SandboxError, worker.call, "fill", file_mb)))
+        assert str(raised[0].value) == ("the worker wrote more than 64 MB, all the disk space a submission may use, "
+                                        "and was stopped during fill")
+        assert 64 * 2**20 < peak <= (64 + 48) * 2**20
+        assert worker.call("fill", 0) is None  # a fresh worker, with an empty scratch folder
+
+
+SENDERS = ("import ctypes, socket\n"
+           "def python(family, kind):\n"
+           "    socket.socket(family, kind)\n"
+           "def libc(family, kind):\n"
+           "    fd = ctypes.CDLL(None, use_errno=True).socket(family, kind, 0)\n"
+           "    return fd, ctypes.get_errno()\n")
+
+
+@pytest.mark.parametrize("family, kind", [(socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_INET, socket.SOCK_STREAM),
+                                          (socket.AF_INET6, socket.SOCK_DGRAM), (socket.AF_INET, socket.SOCK_RAW),
+                                          (socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_PACKET, socket.SOCK_RAW),
+                                          (socket.AF_NETLINK, socket.SOCK_RAW)])
+def test_no_socket_of_any_family_can_be_opened(tmp_path, family, kind):
+    if landlock.abi_version() < 1 or platform.machine() not in seccomp.SYSCALLS:
+        pytest.skip("the worker cannot confine itself on this platform")
+    with Worker(write(tmp_path, "s.py", SENDERS), limits=FAST) as worker:
+        with pytest.raises(StudentError, match="^PermissionError: the submission tried to open a network connection; "
+                                               "grading machines allow none$"):
+            worker.call("python", int(family), int(kind))
+        assert worker.call("libc", int(family), int(kind)) == (-1, errno.EACCES)  # seccomp, under Python
+
+
+def test_root_s_worker_has_no_capabilities_and_cannot_raise_its_limits(tmp_path):
+    source = ("import resource\n"
+              "def raise_limit():\n"
+              "    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n")
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        with pytest.raises(StudentError, match="ValueError: not allowed to raise maximum limit"):
+            worker.call("raise_limit")
+        status = Path(f"/proc/{worker.process.pid}/status").read_text()
+        assert "CapEff:\t0000000000000000" in status and "CapBnd:\t0000000000000000" in status
