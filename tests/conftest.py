@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +35,26 @@ def executed_source():
     from autograder.course.paths import SOURCE_NOTEBOOK
 
     return execute(SOURCE_NOTEBOOK)
+
+
+@pytest.fixture(scope="session")
+def public():
+    """The visible tests, as the notebook imports them."""
+    import public_tests
+
+    return public_tests
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """(class folder, output folder, the batch run): the sample class of tests/submissions/corpus.py, graded
+    once by the real `autograder batch` with two jobs and 3 s per call (so a hanging function costs little)."""
+    sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+    import corpus as sample_class
+
+    folder = tmp_path_factory.mktemp("class")
+    sample_class.write_class(folder)
+    out = tmp_path_factory.mktemp("graded")
+    run = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), "--jobs", "2",
+                          "--call-timeout", "3"], capture_output=True, text=True, timeout=1200)
+    return folder, out, run

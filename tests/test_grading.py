@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import csv
 import json
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -19,15 +18,14 @@ import pytest
 
 from autograder.course import modules
 from autograder.course.notebook import nbgrader_meta, read_notebook
-from autograder.course.paths import RELEASE_DIR, SOLUTION_FILE, SOURCE_NOTEBOOK
-from autograder.course.samples import fill_release, write_notebook
+from autograder.course.paths import RELEASE_DIR
 from autograder.grading.plugin import grader_weights
 
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 sys.path.insert(0, str(SUBMISSIONS))
 
-from mutants import MUTANTS, apply  # noqa: E402
+from mutants import MUTANTS  # noqa: E402
 
 
 CORRECT = ("reference", "reference_notebook", "alternative", "alternative_notebook")
@@ -36,23 +34,6 @@ CORRECT = ("reference", "reference_notebook", "alternative", "alternative_notebo
 def autograder(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=900)
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    """(class folder, output folder, the batch run) for the whole corpus."""
-    folder = tmp_path_factory.mktemp("class")
-    reference = SOLUTION_FILE.read_text(encoding="utf-8")
-    shutil.copy(SOLUTION_FILE, folder / "reference.py")
-    shutil.copy(SOURCE_NOTEBOOK, folder / "reference_notebook.ipynb")
-    shutil.copy(SUBMISSIONS / "alternative.py", folder / "alternative.py")
-    write_notebook(fill_release((SUBMISSIONS / "alternative.py").read_text()), folder / "alternative_notebook.ipynb")
-    shutil.copy(RELEASE_DIR / "planar_classification.ipynb", folder / "stub.ipynb")
-    for mutant in MUTANTS:
-        (folder / f"{mutant.name}.py").write_text(apply(reference, mutant), encoding="utf-8")
-    out = tmp_path_factory.mktemp("graded")
-    run = autograder("batch", str(folder), "--out", str(out), "--jobs", "2")
-    return folder, out, run
 
 
 def result(corpus, student: str) -> dict:

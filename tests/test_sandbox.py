@@ -147,14 +147,15 @@ def test_failures_are_listed_in_notebook_order(tmp_path):
     solution = {"nbgrader": {"solution": True, "grade_id": "zeta", "grade": False, "locked": False}}
     cells = [("code", "import os\nos._exit(4)", {"tags": ["setup"]}),
              ("code", "x = 1 / 0", solution),
+             ("markdown", "Markdown cells do not count: code cells are numbered as a student counts them.", {}),
              ("code", "def bad(:", {}),
              ("code", "import no_such_module_here", {})]
     with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
         assert worker.load().failures == [
-            ("cell 3, line 1", "SyntaxError: invalid syntax"),
-            ("cell 1, line 2", "the worker exited with status 4"),
+            ("code cell 3, line 1", "SyntaxError: invalid syntax"),
+            ("code cell 1, line 2", "the worker exited with status 4"),
             ("cell 'zeta', line 1", "ZeroDivisionError: division by zero"),
-            ("cell 4, line 1", "ModuleNotFoundError: No module named 'no_such_module_here'"),
+            ("code cell 4, line 1", "ModuleNotFoundError: No module named 'no_such_module_here'"),
         ]
 
 
@@ -171,7 +172,7 @@ def test_notebook_runs_solution_and_setup_cells_whole_and_only_definitions_elsew
     ]
     with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
         report = worker.load()
-        assert report.failures == [("cell 6, line 1", "SyntaxError: invalid syntax")]
+        assert report.failures == [("code cell 5, line 1", "SyntaxError: invalid syntax")]  # the fifth code cell
         assert worker.call("relu", 4) == 4 and worker.call("helper") == "kept"
         assert "factor" not in report.callables and {"relu", "helper"} <= set(report.callables)
 
@@ -326,3 +327,49 @@ def test_root_s_worker_has_no_capabilities_and_cannot_raise_its_limits(tmp_path)
             worker.call("raise_limit")
         status = Path(f"/proc/{worker.process.pid}/status").read_text()
         assert "CapEff:\t0000000000000000" in status and "CapBnd:\t0000000000000000" in status
+
+
+def test_a_change_to_an_argument_reaches_the_caller_only_when_asked(tmp_path):
+    source = ("def update(parameters, grads, learning_rate=1.2):\n"
+              "    W1 = parameters['W1']\n    W1 -= learning_rate * grads['dW1']\n    parameters['extra'] = 1\n"
+              "    return {'W1': W1}\n")
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        parameters, grads = {"W1": np.ones((2, 2))}, {"dW1": np.ones((2, 2))}
+        worker.call("update", parameters, grads)  # as the hidden checks call: the grader's inputs stay as they were
+        assert np.array_equal(parameters["W1"], np.ones((2, 2))) and "extra" not in parameters
+        W1 = parameters["W1"]
+        worker.call("update", parameters, grads, share_changes=True)  # as the visible tests call: as in the notebook
+        assert parameters["W1"] is W1 and np.allclose(W1, -0.2) and parameters["extra"] == 1
+
+
+def test_an_error_in_a_swapped_in_function_keeps_its_type_and_hides_grader_internals(tmp_path):
+    source = ("def outer(x):\n    try:\n        return helper(x, 1, 2)\n"
+              "    except TypeError as exc:\n        return 'TypeError: ' + str(exc)\n")
+
+    class Recorder:
+        def proxies(self):
+            def helper(x):
+                return x
+            return helper
+
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        got = worker.call("outer", 3, proxies={"helper": Recorder().proxies()})
+    assert got.startswith("TypeError: helper() takes 1 positional argument") and "<locals>" not in got
+
+
+def test_loading_reports_signatures_and_what_failed_statements_would_define(tmp_path):
+    source = ("from math import nope, sqrt\ndef forward(X, parameters):\n    return X\n"
+              "def takes_all(*args, **kwargs):\n    return 0\nvalue = sqrt(4)\n")
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        report = worker.load()
+    assert report.signatures["forward"] == {"names": ["X", "parameters"], "positional": 2, "varargs": False,
+                                            "varkw": False}
+    assert report.signatures["takes_all"]["varargs"] and report.signatures["takes_all"]["varkw"]
+    assert report.failed_defines == {"line 1": ["nope", "sqrt"], "line 6": ["value"]}
+
+
+def test_an_exception_without_a_message_quotes_the_line_that_raised_it(tmp_path):
+    source = "def check(A):\n    assert A.shape == (1, 3)\n    return A\n"
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        with pytest.raises(StudentError, match=r"AssertionError at line 2: assert A.shape == \(1, 3\)"):
+            worker.call("check", np.zeros((2, 2)))

@@ -20,29 +20,32 @@ def each_activation(points, *suffixes, public=False):
 
 SHAPES = ((1, 1), (4, 7), (3, 200))
 FORWARD_MISTAKES = {
-    "sigmoid": lambda Z: [(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).")],
-    "tanh": lambda Z: [(np.tanh(Z) ** 2, "tanh(Z) itself, not squared.")],
-    "relu": lambda Z: [(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z)."),
-                       (np.abs(Z), "negative inputs become 0, not their absolute value: np.maximum(0, Z).")],
+    "sigmoid": lambda Z: [(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).", "sigmoid_sign")],
+    "tanh": lambda Z: [(np.tanh(Z) ** 2, "tanh(Z) itself, not squared.", "tanh_squared")],
+    "relu": lambda Z: [(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).", "relu_min"),
+                       (np.abs(Z), "negative inputs become 0, not their absolute value: np.maximum(0, Z).", "relu_abs")],
     "linear": lambda Z: [],
 }
 
 
 def backward_mistakes(name, forward, dA, Z):
     A = forward(Z)
-    found = [(dA * A, f"the derivative of {name} is not {name}(Z) itself."),
-             (forward(dA) if name != "linear" else np.ones_like(Z), "dZ = dA * g'(Z): apply g' to Z, then multiply by dA.")]
+    found = [(dA * A, f"the derivative of {name} is not {name}(Z) itself.", "derivative_is_forward"),
+             (forward(dA) if name != "linear" else np.ones_like(Z), "dZ = dA * g'(Z): apply g' to Z, then multiply by dA.",
+                                                                    "derivative_of_a_not_z")]
     if name == "tanh":
-        found += [(dA * (1 - A), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2."),
-                  (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2."),
-                  (1 - A ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).")]
+        found += [(dA * (1 - A), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2.",
+                                 "tanh_derivative_one_minus_a"),
+                  (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2.", "tanh_derivative_of_z"),
+                  (1 - A ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).", "upstream_gradient_dropped")]
     if name == "sigmoid":
-        found += [(A * (1 - A), "multiply by the upstream gradient: dZ = dA * s * (1 - s)."),
-                  (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s).")]
+        found += [(A * (1 - A), "multiply by the upstream gradient: dZ = dA * s * (1 - s).", "upstream_gradient_dropped"),
+                  (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s).", "derivative_of_a_not_z")]
     if name == "relu":
-        found += [((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0).")]
+        found += [((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0).",
+                                          "upstream_gradient_dropped")]
     if name == "linear":
-        found += [(dA * Z, "g'(Z) = 1 for the linear activation, so dZ = dA.")]
+        found += [(dA * Z, "g'(Z) = 1 for the linear activation, so dZ = dA.", "derivative_is_forward")]
     return found
 
 

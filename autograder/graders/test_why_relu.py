@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.cases import ACTIVATIONS, case
+from autograder.graders.cases import ACTIVATIONS, activation_args, case
 from autograder.grading.checks import as_array, check_array, check_dict, check_float, check_int, check_pair, fail
 from autograder.grading.markers import graded
 from autograder.grading.numeric import PARAMETER_KEYS
@@ -29,7 +29,8 @@ def planted(ref, key: str, change):
 
 
 def difference(student, ref, c, activation, backward=None, **kwargs) -> float:
-    got = student.call("gradient_check", c.parameters, c.X, c.Y, activation, proxies=blocks(ref, backward), **kwargs)
+    got = student.call("gradient_check", c.parameters, c.X, c.Y, *activation_args(activation), proxies=blocks(ref, backward),
+                       **kwargs)
     if isinstance(got, bool) or not isinstance(got, float):
         fail("gradient_check", f"should return a Python float; got {type(got).__name__}.", "wrap it: float(difference).")
     return got
@@ -45,7 +46,7 @@ def test_gradient_check_public(student, public, ref):
     X, Y = np.array(data["backward_X"]), np.array(data["backward_Y"])
     parameters = {k: np.array(v) for k, v in data["backward_parameters"].items()}
     for activation in ("tanh", "sigmoid"):
-        value = student.call("gradient_check", parameters, X, Y, activation, proxies=blocks(ref))
+        value = student.call("gradient_check", parameters, X, Y, *activation_args(activation), proxies=blocks(ref))
         if isinstance(value, bool) or not isinstance(value, float):
             fail("gradient_check", f"should return a Python float; got {type(value).__name__}.", "wrap it: float(difference).")
         if not value < 1e-7:
@@ -53,7 +54,7 @@ def test_gradient_check_public(student, public, ref):
                                    "should give less than 1e-7.",
                  "check the centered difference (J(theta + eps) - J(theta - eps)) / (2 * eps) and that you restore "
                  "each parameter after nudging it.")
-    value = student.call("gradient_check", parameters, X, Y, "tanh",
+    value = student.call("gradient_check", parameters, X, Y,
                          proxies=blocks(ref, planted(ref, "db1", lambda g: g * 2)))
     if not value > 1e-3:
         fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
@@ -62,7 +63,7 @@ def test_gradient_check_public(student, public, ref):
 
 @graded(2, "gradient_check")
 def test_gradient_check_correct(student, ref):
-    """gradient_check: tiny for a correct backward pass, every activation"""
+    """gradient_check: tiny for a correct backward pass and large for a wrong one, every activation"""
     for activation in ACTIVATIONS:
         for c in SMALL:
             value = difference(student, ref, c, activation)
@@ -71,6 +72,14 @@ def test_gradient_check_correct(student, ref):
                                        f"returned {value:.3e}; expected less than 1e-7.",
                      "nudge one parameter entry at a time by +epsilon and -epsilon on a copy, restore it, and use "
                      "compute_cost(forward_propagation(X, shifted, activation)[0], Y).")
+        # "Tiny" only means something if a wrong backward pass is not tiny too.
+        wrong = difference(student, ref, SMALL[0], activation, planted(ref, "dW2", lambda g: g * 1.5))
+        if not wrong > 1e-3:
+            fail("gradient_check", f"with activation={activation!r} it returned {value:.3e} for a correct backward pass "
+                                   f"and {wrong:.3e} for one whose dW2 is 1.5 times too large: it does not tell them apart.",
+                 "compute g_approx by centered differences of the cost and return "
+                 "norm(g - g_approx) / (norm(g) + norm(g_approx)); a fixed value cannot check anything.",
+                 cause="missed_bug")
 
 
 @graded(2, "gradient_check")
@@ -132,9 +141,9 @@ def test_collapse_linear_identity(student, ref):
         check_array("collapse_linear", f"sigmoid(W @ X + b) against the linear network for {c.label}",
                     ref.sigmoid(W @ c.X + b), network, "W = W2 @ W1 and b = W2 @ b1 + b2.", rtol=1e-9, atol=1e-12,
                     mistakes=[(ref.sigmoid(P["W2"] @ P["W1"] @ c.X + P["b2"]),
-                               "b1 also reaches the output, through W2: b = W2 @ b1 + b2."),
+                               "b1 also reaches the output, through W2: b = W2 @ b1 + b2.", "bias_not_through_w2"),
                               (ref.sigmoid(P["W2"] @ P["W1"] @ c.X + P["b1"].sum() + P["b2"]),
-                               "b1 passes through W2: b = W2 @ b1 + b2, not b1 summed.")])
+                               "b1 passes through W2: b = W2 @ b1 + b2, not b1 summed.", "bias_not_through_w2")])
 
 
 # --- count_linear_regions -----------------------------------------------------------------
@@ -158,8 +167,10 @@ def test_count_linear_regions_random(student, ref):
         expected = ref.count_linear_regions(W1, b1, X)
         got = student.call("count_linear_regions", W1, b1, X)
         where = f"{n_h} units on {'a 41 x 41 grid' if n_x == 2 else f'{X.shape[1]} points in {n_x} dimensions'}"
-        mistakes = [(X.shape[1], "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns."),
-                    (2 ** n_h, "count the patterns that actually occur over the columns of X, not all 2**n_h.")]
+        mistakes = [(X.shape[1], "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns.",
+                                 "counts_points"),
+                    (2 ** n_h, "count the patterns that actually occur over the columns of X, not all 2**n_h.",
+                               "counts_all_patterns")]
         check_int("count_linear_regions", where, got, expected, mistakes=[mk for mk in mistakes if mk[0] != expected])
 
 

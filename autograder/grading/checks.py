@@ -15,8 +15,15 @@ from autograder.course import modules
 from autograder.grading.numeric import relative_error
 
 
-def fail(function: str, message: str, hint: str | None = None) -> None:
-    modules.public_tests().fail(function, message, hint)
+def fail(function: str, message: str, hint: str | None = None, cause: str | None = None) -> None:
+    """Fail the check with a message for the student; `cause` names the mistake (see `autograder.grading.causes`)."""
+    modules.public_tests().fail(function, message, hint, cause)
+
+
+def _mistake(entry: tuple) -> tuple:
+    """(wrong value, explanation) or (wrong value, explanation, cause) as a 3-tuple."""
+    wrong, explanation, *rest = entry
+    return wrong, explanation, (rest[0] if rest else None)
 
 
 def as_array(function: str, what: str, got, shape: tuple[int, ...]) -> np.ndarray:
@@ -25,8 +32,8 @@ def as_array(function: str, what: str, got, shape: tuple[int, ...]) -> np.ndarra
 
 
 def check_array(function: str, what: str, got, expected, hint: str | None = None, *, rtol: float = 1e-6,
-                atol: float = 1e-9, mistakes: Iterable[tuple[np.ndarray, str]] = ()) -> None:
-    """`got` equals `expected` (shape first, then values); `mistakes` are (wrong value, explanation)."""
+                atol: float = 1e-9, mistakes: Iterable[tuple] = ()) -> None:
+    """`got` equals `expected` (shape first, then values); `mistakes` are (wrong value, explanation[, cause])."""
     modules.public_tests().check_array(function, what, got, expected, hint, rtol=rtol, atol=atol,
                                        mistakes=list(mistakes))
 
@@ -44,37 +51,39 @@ def check_pair(function: str, what: str, got) -> tuple:
 
 
 def check_float(function: str, what: str, got, expected: float, hint: str | None = None, *, rtol: float = 1e-7,
-                mistakes: Iterable[tuple[float, str]] = ()) -> None:
+                mistakes: Iterable[tuple] = ()) -> None:
     """`got` is a Python float close to `expected`."""
     if isinstance(got, bool) or not isinstance(got, (float, int)):
         shape = f" of shape {got.shape}" if isinstance(got, np.ndarray) else ""
         fail(function, f"{what} should be a Python float; got {type(got).__name__}{shape}.",
-             "reduce to one number and wrap it: float(value).")
+             "reduce to one number and wrap it: float(value).", "not_a_float")
     if np.isclose(got, expected, rtol=rtol, atol=1e-12):
         return
-    for wrong, explanation in mistakes:
+    cause = None
+    for wrong, explanation, name in map(_mistake, mistakes):
         if np.isclose(got, wrong, rtol=1e-6, atol=1e-12):
-            hint = explanation
+            hint, cause = explanation, name
             break
-    fail(function, f"{what}: expected {expected:.10g}, got {got:.10g}.", hint)
+    fail(function, f"{what}: expected {expected:.10g}, got {got:.10g}.", hint, cause)
 
 
 def check_int(function: str, what: str, got, expected: int, hint: str | None = None,
-              mistakes: Iterable[tuple[int, str]] = ()) -> None:
+              mistakes: Iterable[tuple] = ()) -> None:
     """`got` is an int (numpy integers accepted, bools not) equal to `expected`."""
     if isinstance(got, bool) or not isinstance(got, int):
         fail(function, f"{what} should be an int; got {type(got).__name__} {got!r}.", "wrap the count: int(count).")
     if got == expected:
         return
-    for wrong, explanation in mistakes:
+    cause = None
+    for wrong, explanation, name in map(_mistake, mistakes):
         if got == wrong:
-            hint = explanation
+            hint, cause = explanation, name
             break
-    fail(function, f"{what}: expected {expected}, got {got}.", hint)
+    fail(function, f"{what}: expected {expected}, got {got}.", hint, cause)
 
 
 def check_gradient(function: str, what: str, got, numerical: np.ndarray, *, threshold: float = 1e-7,
-                   mistakes: Iterable[tuple[np.ndarray, str]] = ()) -> None:
+                   mistakes: Iterable[tuple] = ()) -> None:
     """`got` matches centered differences to a relative error below `threshold` (shape checked first)."""
     values = as_array(function, what, got, numerical.shape)
     error = relative_error(values, numerical)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
 from autograder.grading import integrity
+from autograder.grading.load_notes import load_notes
 from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
@@ -76,19 +77,6 @@ def find_submission(folder: Path) -> tuple[Path | None, str]:
     return None, f"{len(notebooks)} candidate files and none is {ASSIGNMENT}.ipynb; cannot tell which to grade"
 
 
-def _load_notes(report: LoadReport) -> list[str]:
-    """Plain lines about loading: unreadable, notes, or which statements failed (each skipped)."""
-    if report.unreadable:
-        return [f"Your submission could not be read ({report.unreadable}). Nothing in it could be graded: "
-                "submit the notebook as Jupyter saved it, or a .py file."]
-    lines = list(report.notes)
-    if report.failures:
-        lines.append(f"{len(report.failures)} statement(s) of your code failed to run; each was skipped and costs "
-                     "nothing by itself, but what it would have defined is missing:")
-        lines += [f"  {where}: {redact(error)}" for where, error in report.failures]
-    return lines
-
-
 def load_problems(report: LoadReport) -> list[LoadProblem]:
     """What went wrong while loading, one entry per problem, with its kind (see `LoadProblem`)."""
     if report.unreadable:
@@ -131,7 +119,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
         print(f"autograder: the course's files changed while {submission} was graded; restore them "
               "(git checkout) before grading anything else", file=sys.stderr)
         return _nothing(untouched, "the submission changed the course's own files while it was graded", started)
-    return _finish(tests, started, _load_notes(report), load_problems(report))
+    return _finish(tests, started, load_notes(report), load_problems(report))
 
 
 def grade_nothing(reason: str) -> GradingResult:

@@ -40,6 +40,10 @@ def describe(exc: BaseException) -> str:
     return INTERNAL_ERROR.format(kind=type(exc).__name__)
 
 
+# Causes that lie in the checked function itself, whatever the functions it relies on do.
+OWN_FAULTS = ("signature", "not_defined", "not_written", "unreadable", "budget", "grader_error")
+
+
 def cause_of(exc: BaseException | None) -> str | None:
     """The stable name of the mistake a failed check recognised (None when it named none)."""
     if not isinstance(exc, AssertionError):
@@ -111,16 +115,28 @@ class Collector:
 
     def results(self) -> list[TestResult]:
         out = []
+        failing = self._failing_on_their_own()
         for item in self.items:
             weight = weight_of(item)
             exc = self.failures.get(item.nodeid)
             name = (item.function.__doc__ or item.name).strip().splitlines()[0]
             if hasattr(item, "callspec"):
                 name = name.format(**item.callspec.params)
+            output, cause = (describe(exc), cause_of(exc)) if exc else ("", None)
+            culprits = [f for f in weight.uses if f in failing and f not in weight.functions]
+            if exc and culprits and cause not in OWN_FAULTS:  # a knock-on failure: name the likely culprit first
+                verb = "fails its own checks; fix it" if len(culprits) == 1 else "fail their own checks; fix them"
+                output = f"{', '.join(culprits)} {verb} first: this check relies on {'it' if len(culprits) == 1 else 'them'}." \
+                         f"\n{output}"
+                cause = "depends_on_failed"
             out.append(TestResult(name=name, score=0.0 if exc else weight.points, max_score=weight.points,
-                                  output=describe(exc) if exc else "", tags=weight.tags,
-                                  visibility=weight.visibility, cause=cause_of(exc)))
+                                  output=output, tags=weight.tags, visibility=weight.visibility, cause=cause))
         return out
+
+    def _failing_on_their_own(self) -> set[str]:
+        """Functions that fail a check grading them alone (one function, no end-to-end use of others)."""
+        return {weight_of(item).functions[0] for item in self.items if item.nodeid in self.failures
+                and not weight_of(item).uses and len(weight_of(item).functions) == 1}
 
 
 @contextmanager

@@ -9,10 +9,12 @@ further call fails at once with that reason, so a slow submission cannot hold a 
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any
 
+from autograder.course import modules
 from autograder.grading.redact import redact
 from autograder.sandbox.client import LoadReport, SandboxError, StudentError, Worker
 
@@ -35,32 +37,44 @@ class Student:
         self.unreadable = unreadable
         self.deadline = time.monotonic() + budget_seconds
         self.budget_seconds = budget_seconds
+        # (function, swapped-in functions) -> the first timeout's message: that call is not made again
+        self.timed_out: dict[tuple[str, tuple[str, ...]], str] = {}
 
     @property
     def defined(self) -> set[str]:
         return set(self.report.callables)
 
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None, seed: int | None = None,
-             timeout: float | None = None, **kwargs: Any) -> Any:
+             timeout: float | None = None, share_changes: bool = False, **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker. Raises StudentFailure for anything the student's code did."""
         if self.unreadable:
             raise StudentFailure(f"{name} could not be graded: {self.unreadable}", "unreadable")
         if name not in self.defined:
             raise StudentFailure(self._missing(name), "not_defined")
+        key = (name, tuple(sorted(proxies or ())))  # with other functions swapped in, it is another computation
+        if key in self.timed_out:
+            raise StudentFailure(f"{name} was not run again: {self.timed_out[key]}", "timeout")
+        problem = signature_problem(name, self.report.signatures.get(name), len(args), kwargs)
+        if problem:
+            raise StudentFailure(problem, "signature")
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise StudentFailure(f"{name} was not run: the submission used up its total grading time "
                                  f"of {self.budget_seconds:g} s.", "budget")
         limit = min(timeout or self.worker.limits.call_seconds, left)
         try:
-            return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, **kwargs)
+            return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, share_changes=share_changes,
+                                    **kwargs)
         except StudentError as exc:
             error = redact(str(exc))
             raise StudentFailure(self._explain(name, error, exc.at), _raised_cause(name, error)) from None
         except SandboxError as exc:
             error = str(exc)
             cause = "timeout" if error.startswith("timed out") else "crash"
-            raise StudentFailure(self._explain_sandbox(name, error), cause) from None
+            message = self._explain_sandbox(name, error)
+            if cause == "timeout":
+                self.timed_out[key] = message[0].lower() + message[1:]
+            raise StudentFailure(message, cause) from None
 
     @staticmethod
     def _explain_sandbox(name: str, error: str) -> str:
@@ -86,18 +100,19 @@ class Student:
         return f"{name} raised {error}{' (' + where.strip() + ')' if where else ''}."
 
     def function(self, name: str, **options: Any) -> Callable[..., Any]:
-        """A local stand-in for the student's `name`, for checks written against a plain function."""
+        """A local stand-in for the student's `name`, for checks written against a plain function (the visible
+        tests): like the function in the notebook, it changes its arguments in place if the student's does."""
         def remote(*args: Any, **kwargs: Any) -> Any:
-            return self.call(name, *args, **options, **kwargs)
+            return self.call(name, *args, share_changes=True, **options, **kwargs)
         remote.__name__ = name
         return remote
 
     def _missing(self, name: str) -> str:
         text = f"{name} is not defined in your submission, so its checks could not run."
-        if self.report.failures:
-            count = len(self.report.failures)
-            text += (f" {count} statement{'s' if count > 1 else ''} of your code failed to run "
-                     f"(listed at the top of this report); fix {'them' if count > 1 else 'it'} first.")
+        culprits = [where for where, names in self.report.failed_defines.items() if name in names]
+        if culprits:
+            text += (f" The statement that defines it ({culprits[0]}) failed to run (see the top of this report); "
+                     "fix it first.")
         else:
             text += " Check the spelling of the name and that its cell is still in the notebook."
         return text
@@ -110,3 +125,41 @@ def _raised_cause(name: str, error: str) -> str:
         if error.startswith(prefix):
             return cause
     return "unreadable_result" if error.startswith(name + " returned") else "raised"
+
+
+def contract_signature(name: str) -> str:
+    """The API contract's signature of a graded function, as the notebook writes it: f(X, parameters, activation="tanh")."""
+    function = getattr(modules.reference(), name, None)
+    return name + str(inspect.signature(function)).replace("'", '"') if function else name + "(...)"
+
+
+def missing_parameters(name: str, signature: dict) -> list[str]:
+    """The contract's parameters of `name` that the submission's function cannot take as the graders pass them:
+    positional ones beyond its own (renaming `Z` to `x` is fine), and those with defaults, which are passed by name."""
+    function = getattr(modules.reference(), name, None)
+    if function is None or signature.get("varkw"):
+        return []
+    lacking = []
+    for index, parameter in enumerate(inspect.signature(function).parameters.values()):
+        by_name = parameter.default is not inspect.Parameter.empty
+        reachable = index < signature["positional"] or signature.get("varargs")
+        if parameter.name not in signature["names"] and (by_name or not reachable):
+            lacking.append(parameter.name)
+    return lacking
+
+
+def signature_problem(name: str, signature: dict | None, positional: int, keywords: dict) -> str | None:
+    """Why `name(<positional> arguments, **keywords)` cannot be called as the contract calls it, or None."""
+    if signature is None:
+        return None
+    lacking = [k for k in keywords if k not in signature["names"]] if not signature["varkw"] else []
+    if positional > signature["positional"] and not signature["varargs"]:
+        function = getattr(modules.reference(), name, None)
+        names = list(inspect.signature(function).parameters) if function else []
+        lacking = [n for n in names[signature["positional"]:positional] if n not in signature["names"]] or lacking \
+            or [f"argument {positional}"]
+    if not lacking:
+        return None
+    what = ", ".join(f"`{n}`" for n in lacking)
+    return (f"{name} has no {what} parameter{'s' if len(lacking) > 1 else ''}; the signature is "
+            f"{contract_signature(name)}.")

@@ -11,6 +11,7 @@ only itself.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -62,6 +63,8 @@ class LoadReport:
 
     failures: list[tuple[str, str]] = field(default_factory=list)
     callables: list[str] = field(default_factory=list)
+    signatures: dict[str, dict] = field(default_factory=dict)  # name -> {"names", "positional", "varargs", "varkw"}
+    failed_defines: dict[str, list[str]] = field(default_factory=dict)  # where -> names that statement would bind
     unreadable: str | None = None
     notes: list[str] = field(default_factory=list)
     confinement: str = ""
@@ -91,6 +94,24 @@ def _limit(limits: Limits, tmpfs_on: str | None) -> Callable[[], None]:
         reaper.die_with_parent()  # a grader killed outright does not leave a looping worker behind
         disk.drop_capabilities()  # root's worker cannot raise these limits again, nor unmount its tmpfs
     return apply
+
+
+def _plain(text: str) -> str:
+    """An exception message from grader-side code without its internal qualified names
+    ("Recorder.proxies.<locals>.compute_cost()" becomes "compute_cost()")."""
+    return re.sub(r"[\w.]*<locals>\.", "", text)
+
+
+def _signatures(data: Any) -> dict[str, dict]:
+    """The worker's signature table, kept only where it has the expected form."""
+    if not isinstance(data, dict):
+        return {}
+    found = {}
+    for name, sig in data.items():
+        if isinstance(sig, dict) and isinstance(sig.get("names"), list) and isinstance(sig.get("positional"), int):
+            found[str(name)] = {"names": [str(n) for n in sig["names"]], "positional": sig["positional"],
+                                "varargs": bool(sig.get("varargs")), "varkw": bool(sig.get("varkw"))}
+    return found
 
 
 class Worker:
@@ -238,6 +259,9 @@ class Worker:
                         found += [(index, where, why) for index, (where, why) in self.skip.items()]
                         self.report = LoadReport(failures=[(where, why) for _, where, why in sorted(found)],
                                                  callables=[str(n) for n in message["callables"]],
+                                                 signatures=_signatures(message.get("signatures")),
+                                                 failed_defines={str(f["where"]): [str(n) for n in f.get("defines", [])]
+                                                                 for f in message["failures"]},
                                                  notes=[str(n) for n in message.get("notes", [])],
                                                  confinement=str(message.get("confinement", "")))
                         return self.report
@@ -256,10 +280,11 @@ class Worker:
     # --- calls ---------------------------------------------------------------------------
 
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
-             timeout: float | None = None, seed: int | None = None, **kwargs: Any) -> Any:
+             timeout: float | None = None, seed: int | None = None, share_changes: bool = False, **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here.
 
         `seed`, if given, seeds numpy's global generator in the worker just before the call.
+        `share_changes`: what the function does to its arguments in place is done to `args` here too.
         """
         if self.process is not None and self.process.poll() is not None:
             self._kill()  # it died between calls
@@ -279,10 +304,10 @@ class Worker:
                         value = proxies[message["name"]](*codec.decode(message["args"]), **codec.decode(message["kwargs"]))
                         answer = {"value": codec.encode(value)}
                     except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in
-                        answer = {"error": f"{type(exc).__name__}: {exc}"}
+                        answer = {"error": _plain(str(exc)), "type": type(exc).__name__}
                     protocol.send(self._to, answer)
                 elif event == "result":
-                    if "args" in message:
+                    if "args" in message and share_changes:
                         codec.apply_changes(list(args), codec.decode(message["args"]))
                     return codec.decode(message["value"])
                 elif event in ("error", "missing"):

@@ -83,3 +83,44 @@ def _decode_array(body: dict) -> np.ndarray:
     if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
         raise CodecError(f"an array whose data does not match its shape {tuple(shape)}")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def apply_changes(originals: list, changed: list) -> None:
+    """Make the caller's arguments show what the worker's copies went through (in place).
+
+    Arrays of the same shape and dtype are overwritten in place, dicts and lists are updated
+    item by item, so a function that modifies its input in place is seen doing so here, as
+    it would be in the notebook. Anything that cannot change in place is left alone.
+    """
+    for original, new in zip(originals, changed):
+        _apply(original, new)
+
+
+def _apply(original: Any, new: Any) -> None:
+    if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
+        if original.shape == new.shape and original.flags.writeable:
+            np.copyto(original, new, casting="unsafe")
+    elif type(original) is dict and type(new) is dict:
+        for key in [k for k in original if k not in new]:
+            del original[key]
+        for key, value in new.items():
+            if key in original and isinstance(original[key], (np.ndarray, dict, list)) \
+                    and type(original[key]) is type(value) and not _needs_replacing(original[key], value):
+                _apply(original[key], value)
+            else:
+                original[key] = value
+    elif type(original) is list and type(new) is list:
+        if len(original) == len(new):
+            for index, value in enumerate(new):
+                if isinstance(original[index], (np.ndarray, dict, list)) and not _needs_replacing(original[index], value):
+                    _apply(original[index], value)
+                else:
+                    original[index] = value
+        else:
+            original[:] = new
+
+
+def _needs_replacing(original: Any, new: Any) -> bool:
+    """An array whose shape or dtype changed is replaced, not overwritten."""
+    return isinstance(original, np.ndarray) and (not isinstance(new, np.ndarray) or original.shape != new.shape
+                                                 or original.dtype != new.dtype)

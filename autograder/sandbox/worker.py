@@ -88,20 +88,35 @@ def units(path: str, notes: list[str]) -> list[tuple[str, str, bool]]:
     cells = [c for c in nb["cells"] if isinstance(c, dict)]
     graded = any(isinstance(c.get("metadata"), dict) and "nbgrader" in c["metadata"] for c in cells)
     chunks = []
-    for number, cell in enumerate(cells, start=1):
+    code_cells = [c for c in cells if c.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):  # "code cell 3": the third code cell, as a student counts
         role = _cell_role(cell)
-        if cell.get("cell_type") != "code" or role == "test":  # the course's own test cells are not run
+        if role == "test":  # the course's own test cells are not run
             continue
         source = cell.get("source", "")
         source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id") if role != "other" else None
-        where = f"cell {grade_id!r}" if grade_id else f"cell {number}"
+        where = f"cell {grade_id!r}" if grade_id else f"code cell {number}"
         chunks.append((where, _strip_magics(source), not graded or role in WHOLE_ROLES))
     return chunks
 
 
-def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, object]], list[dict]]:
-    """Compiled top-level statements to run, and the chunks that could not be parsed."""
+def _binds(node: ast.stmt) -> list[str]:
+    """The top-level names a statement binds (what is missing if it fails)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"]
+    names = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.append(sub.id)
+    return names
+
+
+def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, object, list[str]]], list[dict]]:
+    """Compiled top-level statements to run as (where, code, names it binds), and the chunks that could not
+    be parsed."""
     chunks = units(path, notes)
     compiled, problems = [], []
     for where, source, whole in chunks:
@@ -115,8 +130,21 @@ def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, object]], l
             if not whole and not isinstance(node, DEFINITIONS):
                 continue
             label = f"line {node.lineno}" if where == "line" else f"{where}, line {node.lineno}"
-            compiled.append((label, compile(ast.Module([node], type_ignores=[]), f"<{where}>", "exec")))
+            compiled.append((label, compile(ast.Module([node], type_ignores=[]), f"<{where}>", "exec"), _binds(node)))
+            _SOURCES[f"<{where}>"] = source.splitlines()
     return compiled, problems
+
+
+_SOURCES: dict[str, list[str]] = {}  # compiled file name -> its lines, to quote a failing line
+
+
+def _quote(exc: BaseException) -> str:
+    """The student's line where `exc` was raised, for an exception with no message of its own."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        lines = _SOURCES.get(frame.filename)
+        if lines and frame.lineno and 0 < frame.lineno <= len(lines):
+            return f"{_place(frame.filename, frame.lineno)}: {lines[frame.lineno - 1].strip()}"
+    return ""
 
 
 def _place(filename: str, lineno: int) -> str:
@@ -130,7 +158,36 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror == NO_NETWORK:
         return f"{type(exc).__name__}: {NO_NETWORK}"
     text = f"{type(exc).__name__}: {exc}"
+    if not str(exc) and _quote(exc):  # a bare `assert` or `raise ValueError`: say which line
+        text = f"{type(exc).__name__} at {_quote(exc)}"
     return text if len(text) <= 500 else text[:500] + "..."
+
+
+# Exceptions a swapped-in function may raise, re-raised here with the same type (others as RuntimeError).
+_SAME_TYPE = {cls.__name__: cls for cls in (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError,
+                                            AttributeError, FloatingPointError, ArithmeticError, LookupError,
+                                            AssertionError, NotImplementedError, OverflowError)}
+
+
+def _signatures(namespace: dict, names: list[str]) -> dict:
+    """For each plain function: its parameter names in order, and whether it takes *args / **kwargs."""
+    import inspect
+
+    found = {}
+    for name in names:
+        function = namespace[name]
+        if not inspect.isfunction(function):
+            continue
+        try:
+            parameters = list(inspect.signature(function).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        found[name] = {"names": [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                                                           p.KEYWORD_ONLY)],
+                       "positional": sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters),
+                       "varargs": any(p.kind == p.VAR_POSITIONAL for p in parameters),
+                       "varkw": any(p.kind == p.VAR_KEYWORD for p in parameters)}
+    return found
 
 
 class Session:
@@ -179,24 +236,25 @@ class Session:
             send(self.out_fd, {"event": "unreadable", "error": _describe(exc), "confinement": confinement})
             return
         send(self.out_fd, {"event": "parsed", "count": len(compiled), "failures": failures})
-        for index, (where, code) in enumerate(compiled):
+        for index, (where, code, binds) in enumerate(compiled):
             if index in skip:
                 continue
             send(self.out_fd, {"event": "progress", "index": index, "where": where})
             try:
                 exec(code, self.namespace)
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
-                failures.append({"index": index, "where": where, "error": _describe(exc)})
+                failures.append({"index": index, "where": where, "error": _describe(exc), "defines": binds})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
         send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes,
-                           "confinement": confinement})
+                           "confinement": confinement, "signatures": _signatures(self.namespace, names),
+                           "defines": {str(i): c[2] for i, c in enumerate(compiled)}})
 
     def _proxy(self, name: str):
         def proxy(*args, **kwargs):
             send(self.out_fd, {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
             answer = receive(self.in_fd)
             if answer.get("error"):
-                raise RuntimeError(answer["error"])
+                raise _SAME_TYPE.get(answer.get("type"), RuntimeError)(answer["error"])
             return decode(answer["value"])
         proxy.__name__ = name
         return proxy

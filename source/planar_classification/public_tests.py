@@ -78,6 +78,7 @@ def _reports_stubs(test):
             tested = next((codes[c] for c in frames if c in codes), test.__name__.removeprefix("test_"))
             raise NotWrittenYet(tested, frames[-1].co_name if frames else tested) from None
     run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
+    run.__wrapped__ = test  # inspect.signature(run) shows the functions the test takes
     return run
 
 
@@ -163,42 +164,43 @@ def _test_activation(name, forward, backward, mistakes_forward=(), mistakes_back
     check_array(f"{name}_backward", f"{name}_backward(dA, Z)", dZ, expected,
                 hint="dZ is dA times the derivative g'(Z), element by element.", mistakes=mistakes_backward)
     if not np.array_equal(Z, Z_before):
-        fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.")
+        fail(name, "your function changed its input Z in place.", "compute a new array instead of assigning into Z.",
+             "modified_in_place")
     _passed(f"{name} and {name}_backward")
 
 
 def test_linear(linear, linear_backward):
     Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
     _test_activation("linear", linear, linear_backward,
-                     mistakes_backward=[(np.ones_like(Z), "the derivative of the identity is 1, so dZ = dA * 1 = dA, not 1."),
-                                        (dA * Z, "dZ = dA * g'(Z), and g'(Z) = 1 for the linear activation (not Z).")])
+                     mistakes_backward=[(np.ones_like(Z), "the derivative of the identity is 1, so dZ = dA * 1 = dA, not 1.", "upstream_gradient_dropped"),
+                                        (dA * Z, "dZ = dA * g'(Z), and g'(Z) = 1 for the linear activation (not Z).", "derivative_is_forward")])
 
 
 def test_sigmoid(sigmoid, sigmoid_backward):
     Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
     s = 1 / (1 + np.exp(-Z))
     _test_activation("sigmoid", sigmoid, sigmoid_backward,
-                     mistakes_forward=[(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).")],
-                     mistakes_backward=[(s * (1 - s), "multiply by the upstream gradient: dZ = dA * s * (1 - s)."),
-                                        (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s)."),
-                                        (dA * s, "the derivative is s * (1 - s), not s.")])
+                     mistakes_forward=[(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).", "sigmoid_sign")],
+                     mistakes_backward=[(s * (1 - s), "multiply by the upstream gradient: dZ = dA * s * (1 - s).", "upstream_gradient_dropped"),
+                                        (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s).", "derivative_of_a_not_z"),
+                                        (dA * s, "the derivative is s * (1 - s), not s.", "derivative_is_forward")])
 
 
 def test_tanh(tanh, tanh_backward):
     Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
     t = np.tanh(Z)
     _test_activation("tanh", tanh, tanh_backward,
-                     mistakes_backward=[(dA * (1 - t), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2."),
-                                        (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2."),
-                                        (1 - t ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).")])
+                     mistakes_backward=[(dA * (1 - t), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2.", "tanh_derivative_one_minus_a"),
+                                        (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2.", "tanh_derivative_of_z"),
+                                        (1 - t ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).", "upstream_gradient_dropped")])
 
 
 def test_relu(relu, relu_backward):
     Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
     _test_activation("relu", relu, relu_backward, also_correct=dA * (Z >= 0),  # relu'(0) may be 0 or 1
-                     mistakes_forward=[(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).")],
-                     mistakes_backward=[((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0)."),
-                                        (dA * np.maximum(0, Z), "the derivative of ReLU is 1 where Z > 0 and 0 elsewhere, not relu(Z).")])
+                     mistakes_forward=[(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).", "relu_min")],
+                     mistakes_backward=[((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0).", "upstream_gradient_dropped"),
+                                        (dA * np.maximum(0, Z), "the derivative of ReLU is 1 where Z > 0 and 0 elsewhere, not relu(Z).", "derivative_is_forward")])
 
 
 # --- the network -----------------------------------------------------------------------
@@ -224,7 +226,7 @@ def test_initialize_parameters(initialize_parameters):
     W2 = np.random.randn(1, 4) * 0.01
     hint = "after np.random.seed(2), draw W1 = np.random.randn(n_h, n_x) * 0.01 first, then W2 the same way."
     check_array("initialize_parameters", "W1", p["W1"], W1, hint,
-                mistakes=[(W1 * 100, "scale the random weights by 0.01.")])
+                mistakes=[(W1 * 100, "scale the random weights by 0.01.", "weights_not_scaled")])
     check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
     check_array("initialize_parameters", "W2", p["W2"], W2, hint)
     check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")
@@ -265,13 +267,13 @@ def test_compute_cost(compute_cost):
             fail("compute_cost", f"should return a Python float; got {type(cost).__name__} {cost!r}.",
                  "wrap the result: float(cost).")
         if not np.isclose(cost, expected, rtol=1e-7):
-            hint = None
+            hint = cause = None
             if np.isclose(cost, expected * 3, rtol=1e-6):
-                hint = "divide the sum by m, the number of examples (missing 1/m)."
+                hint, cause = "divide the sum by m, the number of examples (missing 1/m).", "missing_mean"
             elif np.isclose(cost, -expected, rtol=1e-6):
-                hint = "the cross-entropy has a minus sign in front: -(1/m) * sum(...)."
+                hint, cause = "the cross-entropy has a minus sign in front: -(1/m) * sum(...).", "sign_flipped"
             fail("compute_cost", f"with A2 = {A2.tolist()} and {kind} labels Y = {labels.tolist()} "
-                                  f"expected {expected:.10f}, got {cost:.10f}.", hint)
+                                  f"expected {expected:.10f}, got {cost:.10f}.", hint, cause)
     _passed("compute_cost")
 
 
@@ -291,13 +293,13 @@ def test_backward_propagation(backward_propagation):
         where = f" with activation={activation!r}" if activation != "tanh" else ""
         for key in ("dW2", "db2", "dW1", "db1"):
             expected = np.array(case["grads"][key])
-            mistakes = [(expected * m, "divide by m, the number of examples (missing 1/m)."),
-                        (-expected, "dZ2 = A2 - Y (not Y - A2).")]
+            mistakes = [(expected * m, "divide by m, the number of examples (missing 1/m).", "missing_mean"),
+                        (-expected, "dZ2 = A2 - Y (not Y - A2).", "dz2_reversed")]
             if key in ("dW1", "db1") and activation == "tanh":
                 A1 = cache["A1"]
                 dZ1 = (parameters["W2"].T @ (cache["A2"] - Y)) * (1 - A1)
                 wrong = dZ1 @ X.T / m if key == "dW1" else np.sum(dZ1, axis=1, keepdims=True) / m
-                mistakes.append((wrong, "the tanh derivative is 1 - A1**2: you used 1 - A1."))
+                mistakes.append((wrong, "the tanh derivative is 1 - A1**2: you used 1 - A1.", "tanh_derivative_one_minus_a"))
             hint = None
             if key in ("dW1", "db1") and activation != "tanh":
                 hint = f"dZ1 must use the backward pass of the hidden activation ({activation}_backward), not tanh's."
@@ -318,11 +320,11 @@ def test_update_parameters(update_parameters):
             check_array("update_parameters", f"{name} (learning_rate={used})", new[name], EXPECTED[key][name],
                         hint="theta = theta - learning_rate * dtheta, with the learning_rate argument."
                         if rate is not None else None,
-                        mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).")])
+                        mistakes=[(ascent, "subtract the gradient (descent), do not add it (ascent).", "gradient_ascent")])
         for name in before:
             if not np.array_equal(parameters[name], before[name]):
                 fail("update_parameters", f"the input parameters[{name!r}] was modified in place.",
-                     "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...")
+                     "return new arrays (W1 = W1 - learning_rate * dW1) instead of W1 -= ...", "modified_in_place")
     _passed("update_parameters")
 
 
@@ -358,7 +360,7 @@ def test_predict(predict):
                 np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
                 hint="pass the activation on to forward_propagation.",
                 mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
-                                                                "(these are the tanh predictions).")])
+                                                                "(these are the tanh predictions).", "activation_not_passed")])
     _passed("predict")
 
 
@@ -395,7 +397,7 @@ def test_gradient_check(gradient_check):
         namespace["backward_propagation"] = real_backward
     if not value > 1e-3:
         fail("gradient_check", f"did not notice a backward pass with a doubled db1 (returned {value:.3e}).",
-             "call backward_propagation by name inside gradient_check and compare all four gradient arrays.")
+             "call backward_propagation by name inside gradient_check and compare all four gradient arrays.", "missed_bug")
     _passed("gradient_check")
 
 
@@ -407,9 +409,9 @@ def test_collapse_linear(collapse_linear):
     W, b = result
     P = parameters
     check_array("collapse_linear", "W", W, P["W2"] @ P["W1"], "W = W2 @ W1 (shape (n_y, n_x)).",
-                mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.")])
+                mistakes=[((P["W1"].T @ P["W2"].T), "that is (W2 @ W1).T: W = W2 @ W1.", "transposed_product")])
     check_array("collapse_linear", "b", b, P["W2"] @ P["b1"] + P["b2"], "b = W2 @ b1 + b2: the first bias passes through W2.",
-                mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.")])
+                mistakes=[(P["b2"], "b1 also reaches the output, through W2: b = W2 @ b1 + b2.", "bias_not_through_w2")])
     _passed("collapse_linear")
 
 
@@ -429,12 +431,14 @@ def test_count_linear_regions(count_linear_regions):
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
             fail("count_linear_regions", f"should return an int; got {type(got).__name__} {got!r}.")
         if got != expected:
-            hint = None
+            hint = cause = None
             if got == X.shape[1]:
                 hint = "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns."
+                cause = "counts_points"
             elif got == 2 ** W1.shape[0]:
                 hint = "count the patterns that actually occur over the columns of X, not all 2**n_h possible ones."
-            fail("count_linear_regions", f"{label}: expected {expected} regions, got {got}.", hint)
+                cause = "counts_all_patterns"
+            fail("count_linear_regions", f"{label}: expected {expected} regions, got {got}.", hint, cause)
     _passed("count_linear_regions")
 
 
