@@ -2,6 +2,20 @@
 
 import os
 
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import List
+
+
+class ClearHiddenTestsInFeedback(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, accepting the HTML exporter's `display_data_priority` setting.
+
+    nbgrader declares that trait without `config=True` on its preprocessors' base class, so the
+    exporter's setting made every `generate_feedback` run log "Config option
+    `display_data_priority` not recognized by `ClearHiddenTests`".
+    """
+
+    display_data_priority = List(ClearHiddenTests.display_data_priority.default_value).tag(config=True)
+
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -23,6 +37,6 @@ c.ExecutePreprocessor.timeout = 300
 # Feedback shows every check's message but not the hidden tests' source (nbgrader keeps it by default).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    ClearHiddenTestsInFeedback,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

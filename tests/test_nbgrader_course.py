@@ -90,8 +90,40 @@ def test_an_edited_locked_test_cell_is_restored_and_still_fails(course):
     source = "".join(cell["source"])
     assert "test_backward_propagation(backward_propagation)" in source and "All tests passed" not in source
     printed = "".join("".join(o.get("text", "")) for o in cell["outputs"] if o["output_type"] == "stream")
-    assert "Visible test: AssertionError: backward_propagation: dW1" in printed and "missing 1/m" in printed
+    assert "[FAILED] backward_propagation: the notebook's visible test (0 / 1)" in printed
+    assert printed.count("backward_propagation: dW1 is wrong at index (0, 0): expected -0.074964058") == 1
+    assert printed.count("Hint: divide by m, the number of examples (missing 1/m).") == 1
+    assert printed.count("[FAILED]") >= 5 and "Visible test:" not in printed
     assert course.cell_scores("edited_test")["backward_propagation"] < 8
+
+
+def autograded_cells(course: Course, student: str) -> dict[str, str]:
+    """What each graded test cell printed under autograde, by grade id."""
+    nb = json.loads((course.root / "autograded" / student / "planar_classification" / NOTEBOOK).read_text())
+    return {c["metadata"]["nbgrader"]["grade_id"]: "".join("".join(o.get("text", "")) for o in c["outputs"]
+                                                             if o["output_type"] == "stream")
+            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+
+
+@pytest.mark.parametrize("student", list(STUDENTS))
+def test_feedback_has_one_message_per_failed_check_and_each_hint_once(course, student):
+    for grade_id, printed in autograded_cells(course, student).items():
+        failed = printed.count("[FAILED]")
+        assert "Visible test:" not in printed, grade_id  # the graders' own run of the visible test reports it
+        hints = [line.strip() for line in printed.splitlines() if line.strip().startswith("Hint:")]
+        assert len(hints) == len(set(hints)), grade_id
+        lines = printed.splitlines()
+        for at, line in enumerate(lines):
+            if line.startswith("[FAILED]") and "the notebook's visible test" in line:
+                message = lines[at + 1].strip()  # the visible test's own finding, printed by the graders' run of it
+                assert printed.count(message) == 1, (grade_id, message)
+        if student == "reference":
+            assert failed == 0 and printed.startswith("All tests passed for "), grade_id
+
+
+def test_feedback_runs_without_configuration_warnings(course):
+    logs = [text for command, text in course.logs.items() if command.startswith("generate_feedback")]
+    assert logs and not any("not recognized" in text or "display_data_priority" in text for text in logs)
 
 
 def feedback_text(course: Course, student: str) -> str:
@@ -111,3 +143,24 @@ def test_the_release_holds_no_hidden_test_source():
     released = (RELEASE_DIR / NOTEBOOK).read_text()
     for marker in HIDDEN_SOURCE:
         assert marker not in released
+
+
+COURSE_FILES = ["submitted/alice/planar_classification/planar_classification.ipynb",
+                "autograded/alice/planar_classification/planar_classification.ipynb",
+                "feedback/alice/planar_classification/planar_classification.html",
+                "release/planar_classification/planar_classification.ipynb", "exchange/inbound/x.tar.gz",
+                "gradebook.db", "grades.csv", "autograder-results/results.json", "grading/results.json",
+                "demo-output/figures/flower.png"]
+
+
+def test_git_ignores_the_course_folders_students_work_and_grades():
+    """`git add -A` in the course repository never commits a submission, a feedback page or a grade."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    import subprocess
+
+    paths = COURSE_FILES + ["source/planar_classification/planar_classification.ipynb",
+                            "assignments/planar_classification/planar_classification.ipynb", "nbgrader_config.py"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=root, capture_output=True, text=True)
+    assert done.stdout.split() == COURSE_FILES

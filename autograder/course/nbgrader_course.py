@@ -31,6 +31,7 @@ class Course:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        self.logs: dict[str, str] = {}  # nbgrader's stderr (warnings and errors) by command and student
         if not (self.root / "source" / ASSIGNMENT).is_dir():
             skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
             shutil.copytree(SOURCE_DIR, self.root / "source" / ASSIGNMENT, ignore=skip)
@@ -41,6 +42,7 @@ class Course:
                    f"--CourseDirectory.db_url={self.db_url}", "--log-level=WARN"]
         done = subprocess.run(command, cwd=self.root, env=nbgrader_env(), capture_output=True, text=True,
                               timeout=timeout)
+        self.logs[" ".join(a for a in args if not a.startswith("-"))] = done.stderr
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise CourseError(f"nbgrader {args[0]} failed (exit {done.returncode}): {last}")

@@ -15,9 +15,11 @@ Under autograde (nbgrader sets ``NBGRADER_EXECUTION=autograde``), the first `cel
 grades the notebook being autograded with ``autograder grade``, in a separate process
 whose worker runs the student's code, exactly as the command does; every cell then
 shows its own checks and returns its points, which nbgrader takes as partial credit. The
-visible test still runs and prints its message, but `guarded` keeps it from turning the
-cell into an error (nbgrader scores an erroring cell 0). So a cell's nbgrader score is the
-command's score for that cell. Anywhere else (a student, the instructor running the
+visible test still runs, but `guarded` keeps it from turning the cell into an error
+(nbgrader scores an erroring cell 0) and keeps its message back: the graders run the same
+visible test, so the cell reports each failed check once, and a hint shared by several
+checks once. The visible test's own message is printed only if the graders could not run.
+So a cell's nbgrader score is the command's score for that cell. Anywhere else (a student, the instructor running the
 source) both helpers step aside. Nothing here raises: an error would show this cell's
 hidden source in a traceback.
 """
@@ -37,6 +39,7 @@ from pathlib import Path
 
 GRADING_BUDGET_SECONDS = 240  # under nbgrader's per-cell timeout (300 s in nbgrader_config.py)
 _graded: dict = {}
+_visible_failure: list[str] = []  # the last guarded visible test's failure, shown only if the graders cannot run
 
 
 def autograding() -> bool:
@@ -44,17 +47,19 @@ def autograding() -> bool:
 
 
 def guarded(test: Callable) -> Callable:
-    """Under autograde: `test` that prints its failure instead of raising, and no stderr output."""
+    """Under autograde: `test` that never raises and writes nothing to stderr; its failure is kept for `cell_score`."""
     if not autograding():
         return test
 
     def run(*args, **kwargs):
+        _visible_failure.clear()
         with warnings.catch_warnings(), contextlib.redirect_stderr(sys.stdout):
             warnings.simplefilter("ignore")
             try:
                 test(*args, **kwargs)
             except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything
-                print(f"Visible test: {type(exc).__name__}: {exc}")
+                name = "AssertionError" if isinstance(exc, AssertionError) else type(exc).__name__
+                _visible_failure.append(f"Visible test: {name}: {exc}")
     return run
 
 
@@ -86,11 +91,28 @@ def cell_score(grade_id: str) -> float | None:
         cells = cell_of_function()
         tests = [t for t in _grade_here() if t["tags"] and cells.get(t["tags"][0]) == grade_id]
     except Exception as exc:  # noqa: BLE001 - never a traceback from a hidden region
-        print(f"The hidden checks could not run ({type(exc).__name__}: {exc}); this cell scores 0.")
+        print("\n".join(_visible_failure + [f"The hidden checks could not run ({type(exc).__name__}: {exc}); "
+                                             "this cell scores 0."]))
         return 0.0
+    print(report(tests))
+    return round(sum(t["score"] for t in tests), 6)
+
+
+def report(tests: list[dict]) -> str:
+    """One cell's checks (results.json entries): a line each, and each failure's message once.
+
+    A hint line ("Hint: ...") already shown for an earlier check of the cell is left out.
+    """
+    lines, hints = [], set()
     for test in tests:
         mark = "passed" if test["status"] == "passed" else "FAILED"
-        print(f"[{mark}] {test['name']} ({test['score']:g} / {test['max_score']:g})")
-        if test["status"] != "passed":
-            print("    " + test["output"].replace("\n", "\n    "))
-    return round(sum(t["score"] for t in tests), 6)
+        lines.append(f"[{mark}] {test['name']} ({test['score']:g} / {test['max_score']:g})")
+        if test["status"] == "passed":
+            continue
+        for line in test["output"].splitlines():
+            if line.strip().startswith("Hint:"):
+                if line.strip() in hints:
+                    continue
+                hints.add(line.strip())
+            lines.append("    " + line)
+    return "\n".join(lines)
