@@ -4,7 +4,8 @@ Executes the source notebook (the reference solution) in a fresh kernel, saves t
 notebook and every figure as PNG, and prints the accuracy tables. Then it teaches the course
 once with nbgrader in a temporary course folder (SQLite gradebook): three sample students
 submit, nbgrader autogrades them and writes feedback, `autograder batch` grades the same
-submissions, and a table shows both scores per student.
+submissions, a table shows both scores per student, and the class report (report.html)
+is written for them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from autograder.course import release, samples, solutions
 from autograder.course.execute import execute, stream_text
 from autograder.course.nbgrader_course import Course
 from autograder.course.paths import ROOT, SOURCE_NOTEBOOK
+from autograder.reporting.report import write_report
 
 
 def export_figures(nb, out_dir: Path) -> list[Path]:
@@ -99,4 +101,6 @@ def run(out: Path) -> None:
     print()
     print(f"feedback (nbgrader HTML):   {out / 'feedback'}/ ({', '.join(s + '.html' for s in samples.SAMPLES)})")
     print(f"autograder results:         {out / 'autograder'}/ (grades.csv, <student>/results.json, junit.xml)")
+    report, report_figures = write_report(out / "autograder", out / "report.html")
+    print(f"class report:               {report} ({len(report_figures)} figures beside it; `autograder report` writes it)")
     print(f"done in {time.perf_counter() - start:.0f} s")
