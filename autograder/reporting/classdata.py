@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import modules
+from autograder.integrations.results import LoadProblem
 
 
 GRADES_FILE = "grades.csv"
@@ -44,13 +45,6 @@ class Check:
         return self.score >= self.max_score
 
 
-@dataclass(frozen=True)
-class LoadProblem:
-    kind: str  # unreadable, statement, timeout, crash, memory
-    where: str
-    message: str
-
-
 @dataclass
 class StudentResult:
     """One row of grades.csv with its results.json (when there is one).
@@ -70,10 +64,6 @@ class StudentResult:
     load_problems: list[LoadProblem] = field(default_factory=list)
     execution_time: float | None = None
     problem: str = ""
-
-    @property
-    def has_results(self) -> bool:
-        return bool(self.checks)
 
 
 @dataclass

@@ -80,7 +80,7 @@ def pass_rates(groups: list[list[tuple[str, str, float]]]) -> bytes | None:
     rows = [row for group in groups for row in group]
     if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(9, 0.24 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(10, 0.24 * len(rows) + 1.2))
     colours = ["#4e79a7", "#a0cbe8"]
     y = 0
     ticks, labels = [], []
@@ -88,14 +88,14 @@ def pass_rates(groups: list[list[tuple[str, str, float]]]) -> bytes | None:
         for function, check, rate in group:
             ax.barh(y, rate, color=FAIL if rate < 0.5 else colours[g % 2])
             ticks.append(y)
-            labels.append(_short(check if check.startswith(function) else f"{function}: {check}", 80))
+            labels.append(_short(check if check.startswith(function) else f"{function}: {check}", 58))
             y += 1
         y += 0.4
     ax.set_yticks(ticks, labels, fontsize=7)
-    ax.invert_yaxis()
+    ax.set_ylim(y - 0.4 + 0.2, -0.8)  # top to bottom, no empty band
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of graded students passing (red: under half)")
-    ax.set_title("Pass rate of the checks someone fails, worst first, grouped by graded function")
+    ax.set_title("Pass rate per check (checks someone fails), worst first")
     return _png(fig)
 
 
