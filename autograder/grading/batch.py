@@ -1,4 +1,4 @@
-"""Grade a whole class: every submission in its own `autograder grade` process, N at a time.
+"""Grade a whole class: N warm grader processes (see `pool`), each submission in a fresh confined worker.
 
 Layouts found under the class folder:
     <student>.ipynb or <student>.py                       a file per student
@@ -17,9 +17,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +31,7 @@ from autograder.course import modules
 from autograder.grading.grade import DEFAULT_BUDGET_SECONDS, SUFFIXES, find_submission
 from autograder.grading.outputs import RESULTS_FILE
 from autograder.grading.plugin import GRADERS_DIR
+from autograder.grading.pool import GraderPool, GraderTimeout
 from autograder.integrations.files import write_atomically
 
 
@@ -104,38 +103,55 @@ def _read_result(out_dir: Path) -> dict | None:
         return None
 
 
-def _grade_one(submission: Submission, out: Path, version: str, *, force: bool, budget: float,
+def already_graded(submission: Submission, out: Path, version: str) -> Outcome | None:
+    """The "skipped" outcome when OUT/<student> holds results whose fingerprint matches; None otherwise."""
+    student_dir = out / submission.student
+    previous = _read_result(student_dir)
+    stamp_file = student_dir / FINGERPRINT_FILE
+    if previous is not None and stamp_file.is_file() and stamp_file.read_text() == fingerprint(submission.path, version):
+        return Outcome(submission.student, "skipped", previous["score"], previous["max_score"])
+    return None
+
+
+def record(submission: Submission, out: Path, version: str, code: int, stderr: str, started: float) -> Outcome:
+    """The outcome of a grade that ended with exit status `code` and `stderr`, its results in OUT/<student>;
+    a graded submission gets its fingerprint (an error row is graded again next run)."""
+    student_dir = out / submission.student
+    result = _read_result(student_dir) if code == 0 else None
+    if result is None:  # e.g. "could not write the results in OUT/ada (No space left on device)": regraded next run
+        last = (stderr.strip().splitlines() or [f"exit status {code}"])[-1]
+        last = last.removeprefix("autograder grade: ")
+        return Outcome(submission.student, "error", message=f"grading failed: {last}", seconds=time.monotonic() - started)
+    try:
+        write_atomically(student_dir / FINGERPRINT_FILE, fingerprint(submission.path, version))
+    except OSError:
+        pass  # graded and recorded; without its fingerprint the next run grades it again
+    return Outcome(submission.student, "graded", result["score"], result["max_score"],
+                   seconds=time.monotonic() - started)
+
+
+def grade_arguments(path: Path, student_dir: Path, budget: float, extra_args: list[str]) -> list[str]:
+    """The arguments of ``autograder grade`` for one submission of a batch."""
+    return [str(path), "--out", str(student_dir), "--quiet", "--budget", f"{budget:g}", *extra_args]
+
+
+def _grade_one(submission: Submission, out: Path, version: str, pool: GraderPool, *, force: bool, budget: float,
                extra_args: list[str]) -> Outcome:
     started = time.monotonic()
     student_dir = out / submission.student
     if submission.path is None:
         return Outcome(submission.student, "error", message=submission.problem)
-    stamp = fingerprint(submission.path, version)
-    previous = _read_result(student_dir)
-    if not force and previous is not None and (student_dir / FINGERPRINT_FILE).is_file() \
-            and (student_dir / FINGERPRINT_FILE).read_text() == stamp:
-        return Outcome(submission.student, "skipped", previous["score"], previous["max_score"])
+    if not force:
+        skipped = already_graded(submission, out, version)
+        if skipped is not None:
+            return skipped
     (student_dir / FINGERPRINT_FILE).unlink(missing_ok=True)
-    command = [sys.executable, "-m", "autograder", "grade", str(submission.path), "--out", str(student_dir),
-               "--quiet", "--budget", f"{budget:g}", *extra_args]
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=budget + 120, env=env,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
+        ended = pool.grade(grade_arguments(submission.path, student_dir, budget, extra_args), timeout=budget + 120)
+    except GraderTimeout:
         return Outcome(submission.student, "error", message=f"grading did not finish within {budget + 120:g} s",
                        seconds=time.monotonic() - started)
-    result = _read_result(student_dir) if done.returncode == 0 else None
-    if result is None:  # e.g. "could not write the results in OUT/ada (No space left on device)": regraded next run
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        last = last.removeprefix("autograder grade: ")
-        return Outcome(submission.student, "error", message=f"grading failed: {last}", seconds=time.monotonic() - started)
-    try:
-        write_atomically(student_dir / FINGERPRINT_FILE, stamp)
-    except OSError:
-        pass  # graded and recorded; without its fingerprint the next run grades it again
-    return Outcome(submission.student, "graded", result["score"], result["max_score"],
-                   seconds=time.monotonic() - started)
+    return record(submission, out, version, ended.code, ended.stderr, started)
 
 
 def _cells_of(result: dict | None) -> dict[str, float]:
@@ -228,9 +244,9 @@ def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, bu
     outcomes: dict[str, Outcome] = {}
     _save_grades(out, submissions, outcomes)  # every student listed (pending) from the start
     lock = threading.Lock()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_one, s, out, version, force=force, budget=budget, extra_args=extra_args or [])
-                   for s in submissions]
+    with GraderPool(jobs) as graders, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_grade_one, s, out, version, graders, force=force, budget=budget,
+                               extra_args=extra_args or []) for s in submissions]
         try:
             for future in as_completed(futures):
                 outcome = future.result()

@@ -25,6 +25,15 @@ from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
 
 SUFFIXES = (".ipynb", ".py")
 DEFAULT_BUDGET_SECONDS = 600.0
+_UNRUN: dict[str, list[TestResult]] = {}  # course fingerprint -> every check unrun: collected once per process
+
+
+def _untouched(course: str) -> list[TestResult]:
+    """`unrun_results("")` for the course files whose fingerprint is `course` (a warm grader reuses it)."""
+    if course not in _UNRUN:
+        _UNRUN.clear()
+        _UNRUN[course] = unrun_results("")
+    return list(_UNRUN[course])
 
 
 class SubmissionError(ValueError):
@@ -101,7 +110,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     started = time.monotonic()
     submission = check_path(Path(submission))
     before = integrity.fingerprint()
-    untouched = unrun_results("")  # the graders as they are now, in case the submission changes them
+    untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
     with Worker(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:
         try:
             report = worker.load()

@@ -1,0 +1,195 @@
+"""Warm grader processes: a batch pays Python, pytest and numpy's start once per process, not per submission.
+
+A `WarmGrader` is one long-lived ``python -m autograder.grading.pool`` process that grades
+one submission at a time, exactly as ``autograder grade PATH --out DIR --quiet ...`` would
+(it runs the same command in-process and hands back its exit status and stderr). Each
+submission still gets its own fresh confined worker, started by that grade and gone before
+it returns: the submission's code never runs in the grader process, so nothing of one
+submission reaches the next. A grader process whose course files changed while it graded
+(see `integrity`) leaves after answering, and the next submission gets a fresh one.
+
+The exchange is one JSON line each way on the process's stdin and a private copy of its
+stdout:
+    request  {"argv": ["PATH", "--out", "DIR", "--quiet", ...]}   (the arguments after ``grade``)
+    reply    {"code": 0, "stderr": "..."}                           (as the command would have ended)
+The process starts by answering {"ready": true} once it has loaded the graders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import queue
+import selectors
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+
+START_SECONDS = 120.0  # a grader process that is not ready by then is reported as broken
+RECYCLE_AFTER = 200  # submissions one grader process grades before a fresh one takes over
+THREAD_LIMITS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass
+class Ended:
+    """How a grade ended: the command's exit status and what it wrote to stderr."""
+
+    code: int
+    stderr: str
+
+
+class GraderTimeout(RuntimeError):
+    """The grader process did not answer in time; it has been stopped."""
+
+
+def _preexec() -> None:
+    from autograder.sandbox import reaper
+
+    reaper.die_with_parent()  # a batch killed outright leaves no grader behind
+
+
+class WarmGrader:
+    """One warm grader process, started on first use and again whenever it has ended."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.env = dict(env if env is not None else os.environ, **THREAD_LIMITS)
+        self.process: subprocess.Popen | None = None
+        self.graded = 0
+        self._buffer = b""
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "autograder.grading.pool"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env,
+                                        preexec_fn=_preexec)  # in the batch's process group: Ctrl-C reaches it
+        self.graded, self._buffer = 0, b""
+        reply = self._reply(START_SECONDS)
+        if reply is None or not reply.get("ready"):
+            self.close()
+            raise RuntimeError("a grader process could not start (it ended before loading the graders)")
+
+    def _reply(self, timeout: float) -> dict | None:
+        """The next JSON line from the process; None once it has ended. Raises GraderTimeout."""
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    self.close()
+                    raise GraderTimeout(f"no answer within {timeout:g} s")
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return None
+                self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError:
+            return None
+
+    def grade(self, argv: list[str], timeout: float) -> Ended:
+        """Run ``autograder grade *argv`` in the warm process; raises GraderTimeout after `timeout` seconds."""
+        if self.process is not None and (self.process.poll() is not None or self.graded >= RECYCLE_AFTER):
+            self.close()
+        if self.process is None:
+            self._start()
+        try:
+            self.process.stdin.write(json.dumps({"argv": argv}).encode() + b"\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # it ended; the reply below says how
+        reply = self._reply(timeout)
+        self.graded += 1
+        if reply is None:
+            code = self.process.wait()
+            self.close()
+            how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
+            return Ended(1, f"the grader process {how}")
+        return Ended(int(reply.get("code", 1)), str(reply.get("stderr", "")))
+
+    def close(self) -> None:
+        """Stop the process (its sandbox workers die with it)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        self.process = None
+
+
+class GraderPool:
+    """`size` warm graders shared by threads: `grade` borrows a free one. Use as a context manager."""
+
+    def __init__(self, size: int, env: dict[str, str] | None = None):
+        self._all = [WarmGrader(env) for _ in range(max(1, size))]
+        self._free: queue.SimpleQueue[WarmGrader] = queue.SimpleQueue()
+        for grader in self._all:
+            self._free.put(grader)
+
+    def grade(self, argv: list[str], timeout: float) -> Ended:
+        grader = self._free.get()
+        try:
+            return grader.grade(argv, timeout)
+        finally:
+            self._free.put(grader)
+
+    def close(self) -> None:
+        for grader in self._all:
+            grader.close()
+
+    def __enter__(self) -> GraderPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --- the grader process ------------------------------------------------------------------
+
+
+def _run_grade(argv: list[str]) -> Ended:
+    from autograder import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(["grade", *argv])
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 2
+    return Ended(code, err.getvalue())
+
+
+def serve() -> None:
+    """The grader process: answer requests from stdin until it closes (or the course's files change)."""
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)  # anything printed while grading goes nowhere, never into the replies
+    from autograder.grading import grade, integrity
+
+    before = integrity.fingerprint()
+    grade._untouched(before)  # pytest, numpy, the graders and the course modules, loaded once
+    channel.write(json.dumps({"ready": True}) + "\n")
+    channel.flush()
+    for line in sys.stdin:
+        try:
+            argv = [str(a) for a in json.loads(line)["argv"]]
+        except (ValueError, KeyError, TypeError):
+            ended = Ended(2, "autograder grade: the request was not understood")
+        else:
+            ended = _run_grade(argv)
+        channel.write(json.dumps({"code": ended.code, "stderr": ended.stderr}) + "\n")
+        channel.flush()
+        if integrity.fingerprint() != before:
+            return  # graded with other files than it started with: the next submission gets a fresh process
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,119 @@
+"""Warm grader processes (autograder.grading.pool): the same grades as `autograder grade`, nothing carried
+from one submission to the next, and a grader process that dies or hangs costs only its submission."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.course.paths import SOLUTION_FILE
+from autograder.grading.pool import GraderTimeout, WarmGrader
+
+
+REFERENCE = SOLUTION_FILE.read_text(encoding="utf-8")
+ONLY = ["--only", "layer_sizes", "initialize_parameters"]
+
+# Loading it leaves marks wherever a later submission might look: in numpy, in builtins, in its home folder,
+# in the environment. Its own functions are the reference's.
+MARKER = REFERENCE + '''
+import builtins, os, numpy
+numpy.left_behind = "marker"
+builtins.left_behind = "marker"
+os.environ["LEFT_BEHIND"] = "marker"
+open("left_behind.txt", "w").write("marker")
+'''
+
+# Correct only where nothing of an earlier submission can be seen; any mark makes layer_sizes wrong.
+LOOKER = REFERENCE.replace("def layer_sizes(X, Y):", '''def layer_sizes(X, Y):
+    import builtins, os, numpy
+    seen = (hasattr(numpy, "left_behind") or hasattr(builtins, "left_behind") or "LEFT_BEHIND" in os.environ
+            or os.path.exists("left_behind.txt"))
+    if seen:
+        return (0, 0, 0)
+    return _layer_sizes(X, Y)
+
+
+def _layer_sizes(X, Y):''', 1)
+
+LOOPING = REFERENCE.replace("def layer_sizes(X, Y):", "def layer_sizes(X, Y):\n    while True:\n        pass\n", 1)
+
+
+def results(folder: Path) -> list[tuple[str, float, str]]:
+    data = json.loads((folder / "results.json").read_text())
+    return [(t["name"], t["score"], t.get("output", "")) for t in data["tests"]]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def grader():
+    warm = WarmGrader()
+    yield warm
+    warm.close()
+
+
+def test_a_warm_grader_grades_as_the_command_does(tmp_path, grader):
+    assert LOOKER != REFERENCE and LOOPING != REFERENCE
+    buggy = write(tmp_path, "buggy.py", REFERENCE.replace("    n_h = 4\n", "    n_h = 5\n", 1))
+    for path in (SOLUTION_FILE, buggy):
+        cold = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--out", str(tmp_path / "cold"),
+                               "--quiet", *ONLY], capture_output=True, text=True, timeout=300)
+        ended = grader.grade([str(path), "--out", str(tmp_path / "warm"), "--quiet", *ONLY], timeout=300)
+        assert (ended.code, cold.returncode) == (0, 0), (ended.stderr, cold.stderr)
+        assert results(tmp_path / "warm") == results(tmp_path / "cold")
+    assert any(score == 0 for _, score, _ in results(tmp_path / "warm")), "the buggy submission lost points"
+
+
+def test_bad_arguments_come_back_as_the_command_ends(tmp_path, grader):
+    ended = grader.grade([str(tmp_path / "missing.py"), "--out", str(tmp_path / "out"), "--quiet"], timeout=120)
+    assert ended.code == 2
+    assert ended.stderr.strip().splitlines()[-1] == f"autograder grade: {tmp_path / 'missing.py'} does not exist"
+
+
+def test_nothing_of_one_submission_reaches_the_next(tmp_path, grader):
+    looker, marker = write(tmp_path, "looker.py", LOOKER), write(tmp_path, "marker.py", MARKER)
+    alone = grader.grade([str(looker), "--out", str(tmp_path / "alone"), "--quiet", *ONLY], timeout=300)
+    pid = grader.process.pid
+    assert alone.code == 0 and all(score > 0 for _, score, _ in results(tmp_path / "alone"))
+    assert grader.grade([str(marker), "--out", str(tmp_path / "marker"), "--quiet", *ONLY], timeout=300).code == 0
+    after = grader.grade([str(looker), "--out", str(tmp_path / "after"), "--quiet", *ONLY], timeout=300)
+    assert grader.process.pid == pid, "all three were graded by the same warm process"
+    assert after.code == 0
+    assert results(tmp_path / "after") == results(tmp_path / "alone")
+
+
+def test_a_grader_process_killed_mid_grade_costs_only_that_submission(tmp_path, grader):
+    looping = write(tmp_path, "looping.py", LOOPING)
+    grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+    victim = grader.process.pid
+    threading.Timer(3.0, os.kill, (victim, 9)).start()
+    ended = grader.grade([str(looping), "--out", str(tmp_path / "killed"), "--quiet", "--only", "layer_sizes"],
+                         timeout=300)
+    assert (ended.code, ended.stderr) == (1, "the grader process killed by signal 9")
+    again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
+    assert again.code == 0 and grader.process.pid != victim
+    assert results(tmp_path / "again") == results(tmp_path / "first")
+
+
+def test_a_grader_that_does_not_answer_in_time_is_stopped(tmp_path, grader):
+    looping = write(tmp_path, "looping.py", LOOPING)
+    grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+    stuck = grader.process
+    started = time.monotonic()
+    with pytest.raises(GraderTimeout):
+        grader.grade([str(looping), "--out", str(tmp_path / "slow"), "--quiet", "--only", "layer_sizes"], timeout=3)
+    assert time.monotonic() - started < 10
+    assert stuck.poll() is not None and grader.process is None
+    again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
+    assert again.code == 0 and results(tmp_path / "again") == results(tmp_path / "first")
