@@ -104,8 +104,11 @@ def _batch(args: argparse.Namespace) -> int:
              "--disk-mb", str(args.disk_mb)]
     progress = batch.Progress(len(batch.discover(folder)))
     try:
-        submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
-                                                extra_args=extra, progress=progress.update)
+        if args.scheduler:
+            submissions, outcomes = _on_cluster(args, folder, out, extra, progress)
+        else:
+            submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
+                                                    extra_args=extra, progress=progress.update)
     except batch.GradesNotWritten as exc:
         raise CommandFailed(str(exc)) from None
     errors = [o for o in outcomes.values() if o.status == "error"]
@@ -115,6 +118,20 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"  {outcome.student}: {outcome.message}")
     print(f"what the class got wrong: autograder report {out}")
     return 1 if errors else 0
+
+
+def _on_cluster(args: argparse.Namespace, folder: Path, out: Path, extra: list[str], progress):
+    """The batch on the Dask cluster at --scheduler; one plain line when it cannot be used."""
+    try:
+        from autograder.cluster.batch import ClusterUnavailable, run_cluster_batch
+    except ImportError:
+        raise CommandFailed("--scheduler needs Dask distributed: pip install 'planar-autograder[cluster]' "
+                            "(or -e '.[cluster]' in the repository)") from None
+    try:
+        return run_cluster_batch(folder, out, args.scheduler, force=args.force, budget=args.budget, extra_args=extra,
+                                 progress=progress.update, allow_unconfined=args.allow_unconfined)
+    except ClusterUnavailable as exc:
+        raise CommandFailed(str(exc)) from None
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -245,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of CPUs)")
     batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                       help="grade on this Dask distributed cluster instead of here (needs the cluster extra)")
+    batch.add_argument("--allow-unconfined", action="store_true",
+                       help="with --scheduler: let Dask workers grade where the sandbox cannot confine submissions "
+                            "(trusted test clusters only)")
     _limit_options(batch)
     batch.set_defaults(run=_batch)
     report = commands.add_parser("report", help="an HTML report of what the class got wrong, from a batch's folder")

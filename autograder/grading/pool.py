@@ -11,7 +11,7 @@ submission reaches the next. A grader process whose course files changed while i
 The exchange is one JSON line each way on the process's stdin and a private copy of its
 stdout:
     request  {"argv": ["PATH", "--out", "DIR", "--quiet", ...]}   (the arguments after ``grade``)
-    reply    {"code": 0, "stderr": "..."}                           (as the command would have ended)
+    reply    {"code": 0, "stderr": "...", "leaving": false}         (as the command would have ended)
 The process starts by answering {"ready": true} once it has loaded the graders.
 """
 
@@ -110,6 +110,8 @@ class WarmGrader:
             self.close()
             how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
             return Ended(1, f"the grader process {how}")
+        if reply.get("leaving"):
+            self.close()
         return Ended(int(reply.get("code", 1)), str(reply.get("stderr", "")))
 
     def close(self) -> None:
@@ -185,10 +187,11 @@ def serve() -> None:
             ended = Ended(2, "autograder grade: the request was not understood")
         else:
             ended = _run_grade(argv)
-        channel.write(json.dumps({"code": ended.code, "stderr": ended.stderr}) + "\n")
+        leaving = integrity.fingerprint() != before  # other files than it started with: the next gets a fresh process
+        channel.write(json.dumps({"code": ended.code, "stderr": ended.stderr, "leaving": leaving}) + "\n")
         channel.flush()
-        if integrity.fingerprint() != before:
-            return  # graded with other files than it started with: the next submission gets a fresh process
+        if leaving:
+            return
 
 
 if __name__ == "__main__":

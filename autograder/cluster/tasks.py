@@ -1,0 +1,93 @@
+"""What a Dask worker runs: one submission's bytes in, its result files' bytes out.
+
+`grade_submission` needs no shared filesystem: the submission travels with the task and
+the results travel back. It grades with a warm grader process of this worker (see
+`autograder.grading.pool`), each submission in its own fresh confined worker, exactly as
+``autograder grade`` would. `ConfinementCheck` is the worker plugin the client registers:
+a Dask worker that cannot confine submissions closes itself before taking any work.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from autograder.cluster import confinement
+from autograder.grading.outputs import JUNIT_FILE, RESULTS_FILE
+from autograder.grading.pool import GraderTimeout, WarmGrader
+
+
+logger = logging.getLogger("autograder.cluster")
+_GRADERS: queue.SimpleQueue[WarmGrader] = queue.SimpleQueue()  # this worker's idle warm graders
+_CHECKED: dict[bool, str] = {}  # allow_unconfined -> "" when this worker may grade, else why not
+
+
+def _refusal(allow_unconfined: bool) -> str:
+    """Why this worker must not grade ("" when it may); checked once per worker process."""
+    if allow_unconfined:
+        return ""
+    if False not in _CHECKED:
+        try:
+            confinement.require("this Dask worker")
+            _CHECKED[False] = ""
+        except confinement.Unconfined as exc:
+            _CHECKED[False] = str(exc)
+    return _CHECKED[False]
+
+
+class ConfinementCheck(WorkerPlugin):
+    """Registered by the client: each Dask worker checks the sandbox before it takes work, and closes if it fails."""
+
+    name = "autograder-confinement"
+
+    def __init__(self, allow_unconfined: bool = False):
+        self.allow_unconfined = allow_unconfined
+
+    def setup(self, worker) -> None:
+        refusal = _refusal(self.allow_unconfined)
+        if refusal:
+            print(f"autograder: {refusal}", file=sys.stderr, flush=True)
+            logger.error(refusal)
+            worker.loop.add_callback(worker.close, reason="autograder: cannot confine submissions")
+            raise confinement.Unconfined(refusal)  # the client hears it too
+
+
+def grade_submission(name: str, data: bytes, argv: list[str], timeout: float, version: str,
+                     allow_unconfined: bool = False) -> dict:
+    """Grade one submission, given as its file name and bytes, with ``autograder grade FILE --out DIR *argv``.
+
+    Returns {"code": exit status, "stderr": text, "files": {RESULTS_FILE: bytes, JUNIT_FILE: bytes}}
+    (files only when written), or {"error": one plain line} when this worker must not or cannot
+    grade it (no confinement, other graders than the client's `version`, no answer in `timeout` s).
+    """
+    from autograder.grading.batch import grader_version
+
+    refusal = _refusal(allow_unconfined)
+    if refusal:
+        return {"error": refusal}
+    if grader_version() != version:
+        return {"error": f"the Dask worker's graders (version {grader_version()}) differ from the client's "
+                         f"({version}); install the same course on every node"}
+    try:
+        grader = _GRADERS.get_nowait()
+    except queue.Empty:
+        grader = WarmGrader()
+    tmp = Path(tempfile.mkdtemp(prefix="autograder-task-"))
+    try:
+        submission, out = tmp / Path(name).name, tmp / "out"
+        submission.write_bytes(data)
+        try:
+            ended = grader.grade([str(submission), "--out", str(out), "--quiet", *argv], timeout)
+        except GraderTimeout:
+            return {"error": f"grading did not finish within {timeout:g} s"}
+        files = {f: (out / f).read_bytes() for f in (RESULTS_FILE, JUNIT_FILE) if (out / f).is_file()}
+        return {"code": ended.code, "stderr": ended.stderr, "files": files}
+    finally:
+        _GRADERS.put(grader)
+        shutil.rmtree(tmp, ignore_errors=True)
