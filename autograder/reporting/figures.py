@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import matplotlib.ticker
 
 
 matplotlib.use("Agg")
@@ -141,7 +142,9 @@ def fail_together(functions: list[str], matrix: list[list[int]]) -> bytes | None
         for j, n in enumerate(row):
             if n:
                 ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color="white" if n > peak / 2 else "black")
-    fig.colorbar(image, ax=ax, label="students failing both", shrink=0.8)
+    bar = fig.colorbar(image, ax=ax, label="students failing both", shrink=0.8)
+    bar.locator = matplotlib.ticker.MaxNLocator(integer=True)
+    bar.update_ticks()
     ax.set_title("Functions that fail together")
     return _png(fig)
 
