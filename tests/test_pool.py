@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.paths import SOLUTION_FILE
+from autograder.course.paths import ROOT, SOLUTION_FILE
 from autograder.grading.pool import GraderTimeout, WarmGrader
 
 
@@ -117,3 +118,26 @@ def test_a_grader_that_does_not_answer_in_time_is_stopped(tmp_path, grader):
     assert stuck.poll() is not None and grader.process is None
     again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
     assert again.code == 0 and results(tmp_path / "again") == results(tmp_path / "first")
+
+
+def test_a_grader_whose_course_files_changed_leaves_after_answering(tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    monkeypatch.chdir(tmp_path)  # the grader process imports the copy on PYTHONPATH, not the package in the cwd
+    skip = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.pyc", "demo-output", "node_modules")
+    for name in ("autograder", "source", "solutions", "assignments"):
+        shutil.copytree(ROOT / name, course / name, ignore=skip)
+    warm = WarmGrader(dict(os.environ, PYTHONPATH=str(course)))
+    try:
+        first = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+        pid = warm.process.pid
+        assert first.code == 0 and warm.process is not None
+        grader = course / "autograder" / "graders" / "test_network.py"
+        assert grader.is_file()
+        grader.write_text(grader.read_text() + "\n# changed while a grader process was warm\n")
+        second = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "second"), "--quiet", *ONLY], timeout=300)
+        assert second.code == 0 and warm.process is None, "it said it was leaving, and was let go"
+        third = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "third"), "--quiet", *ONLY], timeout=300)
+        assert third.code == 0 and warm.process.pid != pid
+        assert results(tmp_path / "third") == results(tmp_path / "first")
+    finally:
+        warm.close()
