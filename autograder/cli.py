@@ -109,7 +109,7 @@ def _batch(args: argparse.Namespace) -> int:
         else:
             submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
                                                     extra_args=extra, progress=progress.update)
-    except batch.GradesNotWritten as exc:
+    except (batch.GradesNotWritten, batch.GraderUnavailable) as exc:
         raise CommandFailed(str(exc)) from None
     errors = [o for o in outcomes.values() if o.status == "error"]
     graded = len(outcomes) - len(errors)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course.paths import ROOT, SOLUTION_FILE
-from autograder.grading.pool import GraderTimeout, WarmGrader
+from autograder.grading.pool import GraderTimeout, GraderUnavailable, WarmGrader
 
 
 REFERENCE = SOLUTION_FILE.read_text(encoding="utf-8")
@@ -141,3 +141,16 @@ def test_a_grader_whose_course_files_changed_leaves_after_answering(tmp_path, mo
         assert results(tmp_path / "third") == results(tmp_path / "first")
     finally:
         warm.close()
+
+
+def test_a_grader_that_cannot_start_says_why_in_one_line(tmp_path, monkeypatch):
+    broken = tmp_path / "broken" / "autograder"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('this installation is broken on purpose')\n")
+    monkeypatch.chdir(tmp_path)
+    warm = WarmGrader(dict(os.environ, PYTHONPATH=str(broken.parent)))
+    with pytest.raises(GraderUnavailable) as raised:
+        warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "out"), "--quiet"], timeout=60)
+    assert str(raised.value) == ("a grader process could not start "
+                                 "(ImportError: this installation is broken on purpose)")
+    assert warm.process is None

@@ -31,7 +31,7 @@ from autograder.course import modules
 from autograder.grading.grade import DEFAULT_BUDGET_SECONDS, SUFFIXES, find_submission
 from autograder.grading.outputs import RESULTS_FILE
 from autograder.grading.plugin import GRADERS_DIR
-from autograder.grading.pool import GraderPool, GraderTimeout
+from autograder.grading.pool import GraderPool, GraderTimeout, GraderUnavailable  # noqa: F401 - GraderUnavailable: raised through run_batch
 from autograder.integrations.files import write_atomically
 
 
@@ -234,6 +234,7 @@ def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, bu
 
     Raises GradesNotWritten when grades.csv cannot be written at the end (the previous one,
     if any, is left whole); students whose results are missing are graded again next run.
+    Raises GraderUnavailable when no grader process can start at all.
     """
     submissions = discover(folder)
     try:

@@ -25,6 +25,7 @@ import queue
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -46,6 +47,10 @@ class GraderTimeout(RuntimeError):
     """The grader process did not answer in time; it has been stopped."""
 
 
+class GraderUnavailable(RuntimeError):
+    """A grader process could not even start (a broken installation); the message is one plain line."""
+
+
 def _preexec() -> None:
     from autograder.sandbox import reaper
 
@@ -62,14 +67,20 @@ class WarmGrader:
         self._buffer = b""
 
     def _start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "autograder.grading.pool"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env,
-                                        preexec_fn=_preexec)  # in the batch's process group: Ctrl-C reaches it
-        self.graded, self._buffer = 0, b""
-        reply = self._reply(START_SECONDS)
-        if reply is None or not reply.get("ready"):
-            self.close()
-            raise RuntimeError("a grader process could not start (it ended before loading the graders)")
+        with tempfile.TemporaryFile() as errors:  # only read when it could not start
+            self.process = subprocess.Popen([sys.executable, "-m", "autograder.grading.pool"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=errors, env=self.env,
+                                            preexec_fn=_preexec)  # in the batch's process group: Ctrl-C reaches it
+            self.graded, self._buffer = 0, b""
+            try:
+                reply = self._reply(START_SECONDS)
+            except GraderTimeout:
+                reply = None
+            if reply is None or not reply.get("ready"):
+                self.close()
+                errors.seek(0)
+                last = (errors.read().decode(errors="replace").strip().splitlines() or ["it ended without a word"])[-1]
+                raise GraderUnavailable(f"a grader process could not start ({last})")
 
     def _reply(self, timeout: float) -> dict | None:
         """The next JSON line from the process; None once it has ended. Raises GraderTimeout."""
