@@ -18,6 +18,7 @@ import numpy as np
 ALLOWED_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                   "float16", "float32", "float64"}
 MAX_DEPTH = 32
+_NAME_OF = {np.dtype(name): name for name in ALLOWED_DTYPES}  # dtype -> name at a dict lookup (dtype.name is slow)
 
 
 class CodecError(ValueError):
@@ -34,13 +35,14 @@ def encode(value: Any, _depth: int = 0) -> Any:
         return value
     if type(value) is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+    if isinstance(value, np.generic) and (_NAME_OF.get(value.dtype) or value.dtype.name) in ALLOWED_DTYPES:
         return encode(value.item(), _depth)
     if isinstance(value, np.ndarray):
         array = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
-        if array.dtype.name not in ALLOWED_DTYPES:
+        name = _NAME_OF.get(array.dtype) or array.dtype.name
+        if name not in ALLOWED_DTYPES:
             raise CodecError(f"a numpy array of dtype {array.dtype} (expected numbers or booleans)")
-        return {"__ndarray__": {"dtype": array.dtype.name, "shape": list(array.shape),
+        return {"__ndarray__": {"dtype": name, "shape": list(array.shape),
                                 "data": base64.b64encode(array.tobytes()).decode("ascii")}}
     if type(value) in (list, tuple):
         items = [encode(v, _depth + 1) for v in value]
