@@ -78,7 +78,7 @@ def test_failing_statements_are_reported_and_cost_nothing_by_themselves(tmp_path
     assert result.score == 68
     assert any("ModuleNotFoundError: No module named 'no_such_module'" in note for note in result.notes)
     assert any("NameError" in note for note in result.notes)
-    assert "2 statement(s) of your code failed to run" in result.output
+    assert "2 statements of your code failed to run" in result.output
 
 
 def test_a_missing_function_is_named_and_costs_only_its_checks(tmp_path):

@@ -101,18 +101,26 @@ def cell_score(grade_id: str) -> float | None:
 def report(tests: list[dict]) -> str:
     """One cell's checks (results.json entries): a line each, and each failure's message once.
 
-    A hint line ("Hint: ...") already shown for an earlier check of the cell is left out.
+    A first line or hint already shown for an earlier check of the cell ("backward_propagation fails its own
+    checks", a shared hint) is left out, and a message shown whole already becomes "the same reason as above".
     """
-    lines, hints = [], set()
+    lines: list[str] = []
+    messages: set[str] = set()
+    headlines: set[str] = set()
     for test in tests:
         mark = "passed" if test["status"] == "passed" else "FAILED"
         lines.append(f"[{mark}] {test['name']} ({test['score']:g} / {test['max_score']:g})")
+        message = test["output"].strip()
         if test["status"] == "passed":
             continue
-        for line in test["output"].splitlines():
-            if line.strip().startswith("Hint:"):
-                if line.strip() in hints:
+        if message in messages:
+            lines.append("    (the same reason as above)")
+            continue
+        messages.add(message)
+        for at, line in enumerate(test["output"].splitlines()):
+            if at == 0 or line.strip().startswith("Hint:"):  # array rows may repeat; these need not
+                if line.strip() in headlines:
                     continue
-                hints.add(line.strip())
+                headlines.add(line.strip())
             lines.append("    " + line)
     return "\n".join(lines)
