@@ -116,12 +116,9 @@ def write_class(folder: Path, correct: int, buggy: int, hostile_count: int) -> d
     return kinds
 
 
-def slowest(out: Path) -> tuple[float, str]:
-    """(seconds, student) of the submission that took longest to grade, from its results.json."""
-    found = []
-    for result in out.glob("*/results.json"):
-        found.append((json.loads(result.read_text())["execution_time"], result.parent.name))
-    return max(found)
+def grading_times(out: Path) -> dict[str, float]:
+    """student -> seconds its grade took, from its results.json."""
+    return {r.parent.name: json.loads(r.read_text())["execution_time"] for r in out.glob("*/results.json")}
 
 
 def main() -> None:
@@ -155,8 +152,8 @@ def main() -> None:
             out = tmp / f"batch{jobs}"
             wall, cpu = timed([sys.executable, "-m", "autograder", "batch", str(klass), "--out", str(out),
                                "--jobs", str(jobs), "--force"], tmp)
-            graded = len(list(out.glob("*/results.json")))
-            batch[jobs] = (wall, cpu, graded, slowest(out))
+            times = grading_times(out)
+            batch[jobs] = (wall, cpu, len(times), max((t, who) for who, t in times.items()), times)
 
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores; load average at the end {os.getloadavg()[0]:.1f}")
@@ -167,9 +164,17 @@ def main() -> None:
     counts = {k: sum(1 for v in kinds.values() if v == k) for k in ("correct", "buggy", "hostile")}
     print(f"batch of {n} submissions ({counts['correct']} correct, {counts['buggy']} buggy, {counts['hostile']} hostile), "
           "default limits, one run each:")
-    for jobs, (wall, cpu, graded, (worst, who)) in batch.items():
+    for jobs, (wall, cpu, graded, (worst, who), _) in batch.items():
         print(f"  --jobs {jobs}   {wall:7.1f} s   {n / wall * 60:6.1f} submissions/min   {cpu / n:5.2f} CPU-s per "
               f"submission (target <= 1.2)   {graded}/{n} graded   slowest {worst:.1f} s ({who}; target <= 60)")
+    jobs = min(batch)
+    times = batch[jobs][4]
+    print(f"  seconds per submission inside the grade, by kind (--jobs {jobs}; with one job this is about its CPU time):")
+    for kind in ("correct", "buggy", "hostile"):
+        mine = [t for who, t in times.items() if kinds.get(who) == kind]
+        if mine:
+            print(f"    {kind:8s} mean {statistics.mean(mine):5.2f} s   median {statistics.median(mine):5.2f} s   "
+                  f"({len(mine)} submissions)")
     if 1 in batch and 2 in batch:
         print(f"  2 jobs / 1 job   {batch[1][0] / batch[2][0]:5.2f} x")
     best = min(batch.values(), key=lambda b: b[0])
