@@ -2,8 +2,19 @@
 
 import os
 
-from nbgrader.preprocessors import ClearHiddenTests
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 from traitlets import List
+
+from autograder.course.nbgrader_execution import DefinitionsOnly, RestoreStoryCells
 
 
 class ClearHiddenTestsInFeedback(ClearHiddenTests):
@@ -33,6 +44,12 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # Each cell may run for 5 minutes; the first test cell's hidden part grades the whole notebook (a few seconds).
 c.ExecutePreprocessor.timeout = 300
+# Autograde executes what grading needs, as `autograder grade` does: solution, setup and test cells whole, and
+# only the definitions of the story's experiment cells (whose source and a "not run" line reach the feedback).
+c.Autograde.autograde_preprocessors = [
+    DefinitionsOnly, Execute, RestoreStoryCells, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
 
 # Feedback shows every check's message but not the hidden tests' source (nbgrader keeps it by default).
 c.GenerateFeedback.preprocessors = [
