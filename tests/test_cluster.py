@@ -15,13 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+import distributed  # the cluster extra's dask[distributed] is part of .[dev]: these tests run, never skip
 import pytest
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.grading.batch import FINGERPRINT_FILE
 
 
-distributed = pytest.importorskip("distributed", reason="the cluster extra (dask[distributed]) is part of .[dev]")
 DASK = Path(sys.executable).with_name("dask")
 REFERENCE = SOLUTION_FILE.read_text(encoding="utf-8")
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))  # the workers grade with this tree's graders, as the client does
