@@ -34,6 +34,14 @@ def test_plain_data_round_trips():
     assert back["mask"].dtype == bool and np.isnan(back["nan"])
 
 
+def test_arrays_in_the_other_byte_order_arrive_with_their_values():
+    for dtype in (">f8", ">i4", "<f8"):
+        value = np.array([[1.5, -2.0, 3.0]]).astype(dtype)
+        back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+        np.testing.assert_array_equal(back, value)
+        assert back.dtype.isnative
+
+
 class LyingArray(np.ndarray):
     def __eq__(self, other):
         return True

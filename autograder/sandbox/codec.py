@@ -39,6 +39,8 @@ def encode(value: Any, _depth: int = 0) -> Any:
         return encode(value.item(), _depth)
     if isinstance(value, np.ndarray):
         array = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
+        if not array.dtype.isnative:  # ">f8" is float64 too, but its bytes must be sent in this machine's order
+            array = array.astype(array.dtype.newbyteorder("="))
         name = _NAME_OF.get(array.dtype) or array.dtype.name
         if name not in ALLOWED_DTYPES:
             raise CodecError(f"a numpy array of dtype {array.dtype} (expected numbers or booleans)")
