@@ -111,9 +111,10 @@ def test_nn_model_loop(student, ref):
             if count != iterations:
                 fail("nn_model", f"with num_iterations={iterations}, {name} was called {count} times; expected {iterations}.",
                      "loop `for i in range(num_iterations):` and call forward_propagation, compute_cost, "
-                     "backward_propagation and update_parameters once in each round.")
+                     "backward_propagation and update_parameters once in each round.", cause="wrong_iterations")
         if not any(called == "initialize_parameters" for called, _ in recorder.calls):
-            fail("nn_model", "did not call initialize_parameters.", "start from initialize_parameters(n_x, n_h, n_y).")
+            fail("nn_model", "did not call initialize_parameters.", "start from initialize_parameters(n_x, n_h, n_y).",
+                 cause="no_initialize")
 
 
 @graded(1, "nn_model")
@@ -132,10 +133,11 @@ def test_nn_model_hyperparameters(student, ref):
         for called, argument in recorder.calls:
             if called in ("forward_propagation", "backward_propagation") and argument != activation:
                 fail("nn_model", f"called with activation={activation!r}, it called {called} with activation={argument!r}.",
-                     f"pass the activation on: {called}(..., activation).")
+                     f"pass the activation on: {called}(..., activation).", cause="activation_not_passed")
             if called == "update_parameters" and argument != rate:
                 fail("nn_model", f"called with learning_rate={rate}, it called update_parameters with learning_rate={argument}.",
-                     "pass the learning rate on: update_parameters(parameters, grads, learning_rate).")
+                     "pass the learning rate on: update_parameters(parameters, grads, learning_rate).",
+                     cause="learning_rate_not_passed")
 
 
 @graded(1, "nn_model")

@@ -114,6 +114,10 @@ def test_gradient_check_formula(student, ref):
         c = SMALL[1]
         value = difference(student, ref, c, activation, epsilon=epsilon)
         expected = ref.gradient_check(c.parameters, c.X, c.Y, activation, epsilon)
+        if value < expected / 100:  # as small as a tiny default step gives: the argument was not used
+            fail("gradient_check", f"with epsilon={epsilon} and activation={activation!r} returned {value:.3e}; "
+                                   f"expected {expected:.6e}, which a step this large gives.",
+                 "nudge each parameter by the epsilon argument, not a fixed step.", cause="epsilon_ignored")
         check_float("gradient_check", f"with epsilon={epsilon} and activation={activation!r}", value, expected,
                     "use the epsilon argument for the centered differences, and return "
                     "norm(g - g_approx) / (norm(g) + norm(g_approx)).", rtol=1e-5)
