@@ -20,7 +20,7 @@ from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult, LoadProblem, TestResult
-from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker
+from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker, prestart
 
 
 SUFFIXES = (".ipynb", ".py")
@@ -109,6 +109,7 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions."""
     started = time.monotonic()
     submission = check_path(Path(submission))
+    prestart(limits)  # the workers' pre-loaded parent loads while the graders are collected
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
     with Worker(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import codec, disk, protocol, reaper
+from autograder.sandbox import codec, disk, forked, protocol, reaper
 
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -55,6 +55,7 @@ class Limits:
     max_restarts: int = 20
     confine: bool = True  # Landlock: reads limited to the system and the release, writes to the scratch folder
     child_processes: bool = False  # when confined: may student code start processes (seccomp refuses them)
+    fork_server: bool = True  # fork workers from a pre-loaded parent (see `forkserver`) rather than start Python
 
 
 @dataclass
@@ -103,15 +104,46 @@ def _plain(text: str) -> str:
 
 
 def _signatures(data: Any) -> dict[str, dict]:
-    """The worker's signature table, kept only where it has the expected form."""
+    """The worker's signature table, kept only where it has the expected form.
+
+    Each entry: {"names", "positional", "varargs", "varkw", "defaults": {name: {"value": v} | {"repr": "..."}}}.
+    """
     if not isinstance(data, dict):
         return {}
     found = {}
     for name, sig in data.items():
         if isinstance(sig, dict) and isinstance(sig.get("names"), list) and isinstance(sig.get("positional"), int):
-            found[str(name)] = {"names": [str(n) for n in sig["names"]], "positional": sig["positional"],
-                                "varargs": bool(sig.get("varargs")), "varkw": bool(sig.get("varkw"))}
+            names = [str(n) for n in sig["names"]]
+            defaults = sig.get("defaults") if isinstance(sig.get("defaults"), dict) else {}
+            found[str(name)] = {"names": names, "positional": sig["positional"],
+                                "varargs": bool(sig.get("varargs")), "varkw": bool(sig.get("varkw")),
+                                "defaults": {str(k): _default(v) for k, v in defaults.items() if str(k) in names}}
     return found
+
+
+def _default(entry: Any) -> dict:
+    """One declared default as the worker described it, checked: {"value": plain} or {"repr": str}."""
+    if isinstance(entry, dict) and "value" in entry and (entry["value"] is None or
+                                                         isinstance(entry["value"], (bool, int, float, str))):
+        return {"value": entry["value"]}
+    return {"repr": str(entry.get("repr", "?"))[:80] if isinstance(entry, dict) else "?"}
+
+
+def worker_env(home: Path) -> dict[str, str]:
+    """A worker's whole environment: its scratch folder as HOME and TMPDIR, one thread, no display."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TMPDIR": str(home),
+           "MPLBACKEND": "Agg",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def prestart(limits: Limits | None = None) -> None:
+    """Start loading the fork server now, alongside other work, if workers will be forked from it."""
+    if (limits or Limits()).fork_server:
+        forked.server(worker_env(Path(tempfile.gettempdir())))
 
 
 class Worker:
@@ -141,16 +173,22 @@ class Worker:
         shutil.rmtree(self.home, ignore_errors=True)  # every worker starts with an empty scratch folder
         self.home.mkdir(mode=0o700)
         reaper.become_subreaper()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home), "TMPDIR": str(self.home),
-               "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-            if name in os.environ:
-                env[name] = os.environ[name]
+        env = worker_env(self.home)
         command = [sys.executable, "-E", "-s", "-B", str(WORKER_SCRIPT), str(to_worker_r), str(from_worker_w)]
         self.disk_exceeded = False
+        server = forked.server(env) if self.limits.fork_server else None
         with open(self.scratch / "output.txt", "ab") as output:
-            def start(tmpfs_on: str | None) -> subprocess.Popen:
+            def start(tmpfs_on: str | None) -> subprocess.Popen | forked.ForkedProcess:
+                if server is not None:  # forked from the pre-loaded parent, which takes the same steps as _limit
+                    limits = self.limits
+                    try:
+                        return server.spawn(home=self.home, env=env, tmpfs=tmpfs_on is not None,
+                                            memory_mb=limits.memory_mb, file_mb=limits.file_mb, disk_mb=limits.disk_mb,
+                                            fds=(to_worker_r, from_worker_w, output.fileno()))
+                    except forked.TmpfsRefused:
+                        raise
+                    except forked.ForkServerError:
+                        pass  # the server broke down: this worker starts with a fresh Python, the next with a new server
                 return subprocess.Popen(command, pass_fds=(to_worker_r, from_worker_w), cwd=self.home, env=env,
                                         stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                         start_new_session=True, preexec_fn=_limit(self.limits, tmpfs_on))
@@ -158,7 +196,7 @@ class Worker:
             if self.limits.private_tmpfs and not _TMPFS_REFUSED:
                 try:
                     self.process, self.disk = start(str(self.home)), "tmpfs"
-                except subprocess.SubprocessError as exc:  # the kernel refused the mount: watch instead
+                except (subprocess.SubprocessError, forked.TmpfsRefused) as exc:  # the kernel refused: watch instead
                     _TMPFS_REFUSED.append(str(exc))
             if self.process is None:
                 self.process, self.disk = start(None), "watch"
@@ -198,10 +236,11 @@ class Worker:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        reaper.reap(pid, self._started, protect=_LIVE_WORKERS - {pid})
+        adopter = self.process.server.process.pid if isinstance(self.process, forked.ForkedProcess) else None
+        reaper.reap(pid, self._started, protect=(_LIVE_WORKERS - {pid}) | forked.server_pids(), adopter=adopter)
         code = self.process.wait()
         _LIVE_WORKERS.discard(pid)
-        reaper.reap(pid, self._started, protect=_LIVE_WORKERS)
+        reaper.reap(pid, self._started, protect=_LIVE_WORKERS | forked.server_pids(), adopter=adopter)
         for fd in (self._to, self._from):
             try:
                 os.close(fd)

@@ -31,7 +31,7 @@ MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 PR_CAPBSET_DROP = 24
 CAPABILITY_VERSION_3 = 0x20080522
 INODES_PER_MB = 64  # files the tmpfs may hold per MB of budget: empty files cost kernel memory, not budget
-WATCH_INTERVAL = 0.02  # seconds between two scans of a watched scratch folder
+WATCH_INTERVAL = 0.005  # seconds between two scans of a watched scratch folder
 
 
 class CapHeader(ctypes.Structure):

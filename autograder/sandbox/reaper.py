@@ -93,7 +93,8 @@ def _collect(pid: int) -> None:
         pass
 
 
-def _collect_adopted_zombies(me: int, protect: set[int]) -> None:
+def collect_adopted_zombies(me: int, protect: set[int]) -> None:
+    """Reap every zombie child of `me` (this process) except those in `protect`."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) not in protect:
             found = _stat(entry.name)
@@ -101,21 +102,23 @@ def _collect_adopted_zombies(me: int, protect: set[int]) -> None:
                 _collect(int(entry.name))
 
 
-def reap(worker: int, since: int, protect: set[int], rounds: int = 20) -> int:
-    """Kill what `worker` left behind: its descendants and the orphans adopted here since tick `since`.
+def reap(worker: int, since: int, protect: set[int], rounds: int = 20, adopter: int | None = None) -> int:
+    """Kill what `worker` left behind: its descendants and the orphans adopted since tick `since`, here
+    or by `adopter` (the subreaper the worker was forked from, if not this process).
 
-    `protect` lists this process's own children that must live (other workers). Returns how
+    `protect` lists the children that must live (other workers, the fork server). Returns how
     many processes were killed.
     """
     me, killed = os.getpid(), 0
+    adopters = {me} if adopter is None else {me, adopter}
     for _ in range(rounds):
         table = process_table()
         targets = descendants(worker, table) if worker in table else set()
         for pid, (parent, started) in table.items():
-            if parent == me and pid not in protect and pid != worker and started >= since:
+            if parent in adopters and pid not in protect and pid != worker and started >= since:
                 targets |= {pid} | descendants(pid, table)
         targets -= protect | {me}
-        _collect_adopted_zombies(me, protect)
+        collect_adopted_zombies(me, protect)
         if not targets:
             return killed
         for pid in targets:
