@@ -43,15 +43,28 @@ def best_linear_accuracy(X: np.ndarray, Y: np.ndarray, directions: int = 3600) -
 
     Scans `directions` unit normals over a half-turn and every threshold along each (either
     side may be the positive one); 3600 directions find the optimum to within a point or so.
+    Computed once per data set and process (a warm grader asks for the flower's on every submission).
     """
-    labels = np.ravel(np.asarray(Y)).astype(bool)
+    X, labels = np.asarray(X, dtype=float), np.ravel(np.asarray(Y)).astype(bool)
+    key = (X.shape, X.tobytes(), labels.tobytes(), directions)
+    if key not in _BEST_LINEAR:
+        _BEST_LINEAR[key] = _best_linear_scan(X, labels, directions)
+    return _BEST_LINEAR[key]
+
+
+_BEST_LINEAR: dict[tuple, float] = {}
+
+
+def _best_linear_scan(X: np.ndarray, labels: np.ndarray, directions: int) -> float:
     m, positives = labels.size, int(labels.sum())
     best = max(positives, m - positives) / m
-    for angle in np.linspace(0.0, np.pi, directions, endpoint=False):
-        ordered = labels[np.argsort(np.cos(angle) * X[0] + np.sin(angle) * X[1], kind="stable")]
+    for angles in np.array_split(np.linspace(0.0, np.pi, directions, endpoint=False), max(1, directions // 400)):
+        projections = np.cos(angles)[:, None] * X[0] + np.sin(angles)[:, None] * X[1]  # (directions, m)
+        ordered = labels[np.argsort(projections, axis=1, kind="stable")]
+        start = np.zeros((len(angles), 1), dtype=int)
         # predict 1 above the threshold: correct = positives above + negatives below
-        positives_above = positives - np.concatenate([[0], np.cumsum(ordered)])
-        negatives_below = np.concatenate([[0], np.cumsum(~ordered)])
+        positives_above = positives - np.concatenate([start, np.cumsum(ordered, axis=1)], axis=1)
+        negatives_below = np.concatenate([start, np.cumsum(~ordered, axis=1)], axis=1)
         correct = positives_above + negatives_below
         best = max(best, correct.max() / m, (m - correct.min()) / m)
     return float(best)
