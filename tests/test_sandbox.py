@@ -366,14 +366,19 @@ def test_an_error_in_a_swapped_in_function_keeps_its_type_and_hides_grader_inter
 
 
 def test_loading_reports_signatures_and_what_failed_statements_would_define(tmp_path):
-    source = ("from math import nope, sqrt\ndef forward(X, parameters):\n    return X\n"
-              "def takes_all(*args, **kwargs):\n    return 0\nvalue = sqrt(4)\n")
+    source = ("from math import nope, sqrt\nimport numpy as np\ndef forward(X, parameters):\n    return X\n"
+              "def takes_all(*args, **kwargs):\n    return 0\nvalue = sqrt(4)\n"
+              "def model(X, n=np.int64(10000), rate=1.2, *, act='tanh', data=[1], quiet=None):\n    return X\n")
     with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
         report = worker.load()
     assert report.signatures["forward"] == {"names": ["X", "parameters"], "positional": 2, "varargs": False,
-                                            "varkw": False}
+                                            "varkw": False, "defaults": {}}
     assert report.signatures["takes_all"]["varargs"] and report.signatures["takes_all"]["varkw"]
-    assert report.failed_defines == {"line 1": ["nope", "sqrt"], "line 6": ["value"]}
+    assert report.signatures["model"]["positional"] == 3
+    assert report.signatures["model"]["defaults"] == {"n": {"value": 10000}, "rate": {"value": 1.2},
+                                                      "act": {"value": "tanh"}, "data": {"repr": "[1]"},
+                                                      "quiet": {"value": None}}
+    assert report.failed_defines == {"line 1": ["nope", "sqrt"], "line 7": ["value"]}
 
 
 def test_an_exception_without_a_message_quotes_the_line_that_raised_it(tmp_path):

@@ -60,6 +60,7 @@ MISTAKES = {
     "reseeded": "numpy reseeded inside initialize_parameters",
     "not_seeded": "nn_model does not call np.random.seed(3)",
     "wrong_iterations": "the loop does not run num_iterations times",
+    "wrong_default": "a parameter's default differs from the assignment's",
     "no_initialize": "nn_model does not call initialize_parameters",
     "initial_parameters_returned": "the initial parameters returned instead of the trained ones",
     "not_relu_network": "the trained model is not a ReLU network (the activation argument is ignored)",

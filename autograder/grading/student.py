@@ -108,6 +108,9 @@ class Student:
         def remote(*args: Any, **kwargs: Any) -> Any:
             return self.call(name, *args, share_changes=True, **options, **kwargs)
         remote.__name__ = name
+        signature = rebuilt_signature(self.report.signatures.get(name))
+        if signature is not None:
+            remote.__signature__ = signature  # inspect.signature(remote) reads the student's parameters and defaults
         return remote
 
     def _missing(self, name: str) -> str:
@@ -119,6 +122,40 @@ class Student:
         else:
             text += " Check the spelling of the name and that its cell is still in the notebook."
         return text
+
+
+class DeclaredDefault:
+    """A default the worker could only describe (not a number, string, bool or None): its repr, equal to nothing."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def rebuilt_signature(signature: dict | None) -> inspect.Signature | None:
+    """The student's function's signature from the worker's table (see `client._signatures`); None if it has none."""
+    if signature is None:
+        return None
+    P = inspect.Parameter
+    names, positional, defaults = signature["names"], signature["positional"], signature.get("defaults", {})
+    parameters = []
+    for index, name in enumerate(names + [None]):
+        if index == positional and signature["varargs"]:
+            parameters.append(P("args" if "args" not in names else "_args", P.VAR_POSITIONAL))
+        if name is None:
+            break
+        declared = defaults.get(name)
+        default = P.empty if declared is None else declared["value"] if "value" in declared \
+            else DeclaredDefault(declared["repr"])
+        parameters.append(P(name, P.POSITIONAL_OR_KEYWORD if index < positional else P.KEYWORD_ONLY, default=default))
+    if signature["varkw"]:
+        parameters.append(P("kwargs" if "kwargs" not in names else "_kwargs", P.VAR_KEYWORD))
+    try:
+        return inspect.Signature(parameters)
+    except (ValueError, TypeError):
+        return None
 
 
 def _raised_cause(name: str, error: str) -> str:

@@ -169,8 +169,24 @@ _SAME_TYPE = {cls.__name__: cls for cls in (TypeError, ValueError, KeyError, Ind
                                             AssertionError, NotImplementedError, OverflowError)}
 
 
+def _plain_default(value: object) -> dict:
+    """A parameter's default as the grader may see it: {"value": v} for a number, string, bool or None
+    (a numpy scalar as its Python number), {"repr": "..."} for anything else."""
+    if hasattr(value, "item") and type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, str)) or (isinstance(value, float) and value == value
+                                                                and abs(value) != float("inf")):
+        return {"value": value}
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a default whose repr raises is still a default
+        text = f"<{type(value).__name__}>"
+    return {"repr": text[:80]}
+
+
 def _signatures(namespace: dict, names: list[str]) -> dict:
-    """For each plain function: its parameter names in order, and whether it takes *args / **kwargs."""
+    """For each plain function: its parameter names in order, whether it takes *args / **kwargs, and the
+    defaults it declares."""
     import inspect
 
     found = {}
@@ -186,7 +202,8 @@ def _signatures(namespace: dict, names: list[str]) -> dict:
                                                                            p.KEYWORD_ONLY)],
                        "positional": sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters),
                        "varargs": any(p.kind == p.VAR_POSITIONAL for p in parameters),
-                       "varkw": any(p.kind == p.VAR_KEYWORD for p in parameters)}
+                       "varkw": any(p.kind == p.VAR_KEYWORD for p in parameters),
+                       "defaults": {p.name: _plain_default(p.default) for p in parameters if p.default is not p.empty}}
     return found
 
 

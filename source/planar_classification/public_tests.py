@@ -11,6 +11,9 @@ The helpers ``fail``, ``check_array``, ``check_dict`` and ``as_array`` are not e
 the notebook; the graders use them too, so every check words its findings the same way.
 """
 
+import inspect
+import numbers
+
 import numpy as np
 
 
@@ -328,13 +331,34 @@ def test_update_parameters(update_parameters):
     _passed("update_parameters")
 
 
+def _default(function, name):
+    """The default of `function`'s parameter `name`; NO_DEFAULT if it has none, None if the signature cannot tell."""
+    try:
+        parameter = inspect.signature(function).parameters.get(name)
+    except (TypeError, ValueError):
+        return None
+    if parameter is None:
+        return None  # taken by **kwargs, or not at all (then calling with it fails and says so)
+    return NO_DEFAULT if parameter.default is inspect.Parameter.empty else parameter.default
+
+
+NO_DEFAULT = "no default"
+
+
 def test_nn_model(nn_model):
     X = np.array(EXPECTED["nn_X"])
     Y = np.array(EXPECTED["nn_Y"]) > 0
-    params = nn_model(X, Y, 4)
+    default = _default(nn_model, "num_iterations")
+    if default is not None and not (isinstance(default, numbers.Real) and not isinstance(default, bool)
+                                    and default == 10000):
+        fail("nn_model", f"num_iterations should default to 10000; in your signature its default is "
+                         f"{default if default is NO_DEFAULT else repr(default)}.",
+             "def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation=\"tanh\", learning_rate=1.2):",
+             "wrong_default")
+    params = nn_model(X, Y, 4, num_iterations=1000)  # the default learning rate and activation: 1.2, tanh
     check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
-        check_array("nn_model", f"{key} after 10000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
+        check_array("nn_model", f"{key} after 1000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
                     hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
                     rtol=1e-5, atol=1e-7)
     params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
@@ -576,12 +600,13 @@ EXPECTED = {'Z': [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]],
              'W2': [[0.3687876035068308, 1.587226573341322, 0.2782939309916561]],
              'b1': [[0.18206999034012641], [0.7804841204008583], [0.13720660117552042]],
              'b2': [[-1.0496885683890056]]},
- 'nn_tanh': {'W1': [[0.5630544524649205, -1.0392588566377219], [0.734542597961306, -1.3628687473525822],
-                    [-0.7253334647292333, 1.3375302656411656], [0.7475762858954972, -1.3827407359113082]],
-             'W2': [[1.8219689348505776, 3.0965707460148733, -2.981935644848304, 3.1994650837649248]],
-             'b1': [[-0.22240653551044073], [-0.3466209277732216], [0.33663708141780724],
-                    [-0.3529611302101297]],
-             'b2': [[0.213446442830109]]},
+ 'nn_tanh': {'W1': [[0.45563117904529093, -0.8437020481494324],
+                     [0.6651471504746549, -1.241031934212977],
+                     [-0.6537729688929325, 1.210777745137872],
+                     [0.680533771690855, -1.2648725380655759]],
+              'W2': [[1.28908480164446, 2.5235169456583724, -2.4105708204029863, 2.6250536541304346]],
+              'b1': [[-0.16586430418936826], [-0.30700214332931147], [0.2956364956295582], [-0.3141999415344401]],
+              'b2': [[0.22505298585965194]]},
  'predict_X': [[1.6243453636632417, -0.6117564136500754, -0.5281717522634557],
                [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]],
  'predict_parameters': {'W1': [[-0.00615039, 0.0169021], [-0.02311792, 0.03137121], [-0.0169217, -0.01752545],

@@ -43,6 +43,8 @@ MUTANTS = (
            "new[key] = parameters[key] + learning_rate * grads[\"d\" + key]", "do not add it"),
     Mutant("nn_model_fixed_rate", "nn_model", "parameters = update_parameters(parameters, grads, learning_rate)",
            "parameters = update_parameters(parameters, grads)", "pass the learning rate on"),
+    Mutant("nn_model_default_iterations", "nn_model", "num_iterations=10000, print_cost",
+           "num_iterations=1000, print_cost", "num_iterations should default to 10000"),
     Mutant("nn_model_unseeded", "nn_model", "    np.random.seed(3)\n    n_x, _, n_y", "    n_x, _, n_y",
            "np.random.seed(3)"),
     Mutant("predict_ignores_activation", "predict", "A2, _ = forward_propagation(X, parameters, activation)\n    predictions",
