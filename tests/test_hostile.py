@@ -26,7 +26,7 @@ from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_DIR
 from autograder.grading.grade import grade
 from autograder.grading.plugin import GRADERS_DIR, grader_weights
 from autograder.grading.redact import WITHHELD, redact, secret_lines
-from autograder.sandbox import landlock
+from autograder.sandbox import forked, landlock
 from autograder.sandbox.client import WORKER_SCRIPT, Limits
 
 
@@ -150,13 +150,15 @@ def test_no_packet_leaves_a_submission(corpus):
 
 
 def _scratch_peaks(stop: threading.Event, peaks: dict[int, int]) -> None:
-    """Until `stop`: the most bytes each running worker's scratch folder (its cwd, seen through /proc) held."""
+    """Until `stop`: the most bytes each running worker's scratch folder (its cwd, seen through /proc) held.
+    A worker runs worker.py or, forked from the fork server, carries the server's command line."""
+    scripts = (str(WORKER_SCRIPT).encode(), str(forked.SCRIPT).encode())
     while not stop.is_set():
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                if str(WORKER_SCRIPT).encode() not in (entry / "cmdline").read_bytes():
+                if not any(script in (entry / "cmdline").read_bytes() for script in scripts):
                     continue
                 used = 0
                 for root, _dirs, files in os.walk(entry / "cwd"):
