@@ -5,6 +5,7 @@ and test_hostile.py, which use forked workers (the default)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,7 +91,7 @@ from autograder.sandbox.client import Limits, Worker
 
 worker = Worker(Path(sys.argv[1]), limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024))
 worker.load()
-print(worker.process.pid, forked.server_pids().pop(), flush=True)
+print(worker.process.pid, forked.server_pids().pop(), worker.scratch, flush=True)
 time.sleep(120)
 """
 
@@ -99,7 +100,8 @@ def test_the_fork_server_and_its_workers_die_with_the_grader(tmp_path):
     path = write(tmp_path, "s.py", "import time\nx = 1\n")
     grader = subprocess.Popen([sys.executable, "-c", GRADER, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
-        worker_pid, server_pid = map(int, grader.stdout.readline().split())
+        worker_pid, server_pid, scratch = grader.stdout.readline().split()
+        worker_pid, server_pid = int(worker_pid), int(server_pid)
         assert not gone(worker_pid) and not gone(server_pid)
         grader.send_signal(signal.SIGKILL)
         grader.wait()
@@ -110,6 +112,8 @@ def test_the_fork_server_and_its_workers_die_with_the_grader(tmp_path):
     finally:
         grader.kill()
         grader.stdout.close()
+        if "scratch" in locals():
+            shutil.rmtree(scratch, ignore_errors=True)  # a grader killed outright cannot remove its worker's folder
 
 
 def test_a_fork_server_that_died_is_replaced(tmp_path):

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 START_SECONDS = 120.0  # a grader process that is not ready by then is reported as broken
 RECYCLE_AFTER = 200  # submissions one grader process grades before a fresh one takes over
+LEAVE_SECONDS = 10.0  # an idle grader process asked to leave (its stdin closed) is killed after this long
 THREAD_LIMITS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -77,7 +78,7 @@ class WarmGrader:
             except GraderTimeout:
                 reply = None
             if reply is None or not reply.get("ready"):
-                self.close()
+                self.close(at_once=True)
                 errors.seek(0)
                 last = (errors.read().decode(errors="replace").strip().splitlines() or ["it ended without a word"])[-1]
                 raise GraderUnavailable(f"a grader process could not start ({last})")
@@ -91,7 +92,7 @@ class WarmGrader:
             while b"\n" not in self._buffer:
                 left = deadline - time.monotonic()
                 if left <= 0 or not selector.select(left):
-                    self.close()
+                    self.close(at_once=True)
                     raise GraderTimeout(f"no answer within {timeout:g} s")
                 chunk = os.read(fd, 65536)
                 if not chunk:
@@ -125,10 +126,16 @@ class WarmGrader:
             self.close()
         return Ended(int(reply.get("code", 1)), str(reply.get("stderr", "")))
 
-    def close(self) -> None:
-        """Stop the process (its sandbox workers die with it)."""
+    def close(self, *, at_once: bool = False) -> None:
+        """Stop the process: it leaves when its stdin closes, stopping its fork server and workers, so their CPU
+        time is counted and their folders removed; killed after `LEAVE_SECONDS`, or `at_once` (when it hangs)."""
         if self.process is None:
             return
+        if not at_once:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=LEAVE_SECONDS)
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
         self.process.wait()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
@@ -172,4 +173,8 @@ def serve(control: socket.socket) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when grading stops; it dies with its grader
+    home = os.getcwd()
+    if os.environ.get("HOME") == home and os.path.basename(home).startswith("autograder-forkserver-"):
+        os.chdir("/")  # loaded: its own folder is no longer needed, and a server killed outright leaves nothing
+        shutil.rmtree(home, ignore_errors=True)
     serve(socket.socket(fileno=int(sys.argv[1])))
