@@ -245,7 +245,9 @@ def run_batch(folder: Path, out: Path, *, jobs: int = 1, force: bool = False, bu
     outcomes: dict[str, Outcome] = {}
     _save_grades(out, submissions, outcomes)  # every student listed (pending) from the start
     lock = threading.Lock()
-    with GraderPool(jobs) as graders, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # The graders close (and leave in order) before the threads end: a grader process is bound to die with the
+    # thread that started it (pdeathsig), which would kill it, and its fork server, before they could reap.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, GraderPool(jobs) as graders:
         futures = [pool.submit(_grade_one, s, out, version, graders, force=force, budget=budget,
                                extra_args=extra_args or []) for s in submissions]
         try:

@@ -45,8 +45,11 @@ MAX_REQUEST = 1 << 16
 
 def _keep_only(keep: set[int]) -> None:
     """Close every file descriptor of this process except `keep`."""
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: every number up to the limit
+        open_fds = range(resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    for fd in open_fds:
         if fd not in keep:
             try:
                 os.close(fd)
