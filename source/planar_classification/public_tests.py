@@ -351,8 +351,9 @@ def test_nn_model(nn_model):
     default = _default(nn_model, "num_iterations")
     if default is not None and not (isinstance(default, numbers.Real) and not isinstance(default, bool)
                                     and default == 10000):
-        fail("nn_model", f"num_iterations should default to 10000; in your signature its default is "
-                         f"{default if default is NO_DEFAULT else repr(default)}.",
+        given = "no default" if default is NO_DEFAULT else f"the default {default!r}"
+        fail("nn_model", f"num_iterations should default to 10000; your signature gives it {given}.",
+             "keep the assignment's signature: "
              "def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation=\"tanh\", learning_rate=1.2):",
              "wrong_default")
     params = nn_model(X, Y, 4, num_iterations=1000)  # the default learning rate and activation: 1.2, tanh
