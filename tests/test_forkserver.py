@@ -16,7 +16,7 @@ import pytest
 
 from autograder.course.paths import ROOT, SOLUTION_FILE
 from autograder.grading.grade import grade
-from autograder.sandbox import forked
+from autograder.sandbox import forked, reaper
 from autograder.sandbox.client import Limits, Worker
 
 
@@ -52,7 +52,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def gone(pid: int) -> bool:
-    return forked._pid_state(pid) in (None, "Z", "X")
+    return reaper.state(pid) in (None, "Z", "X")
 
 
 def test_each_forked_worker_starts_clean(tmp_path):
@@ -86,7 +86,7 @@ def test_a_forked_worker_holds_only_its_own_pipes_and_output(tmp_path):
 GRADER = """\
 import sys, time
 from pathlib import Path
-from autograder.sandbox import forked
+from autograder.sandbox import forked, reaper
 from autograder.sandbox.client import Limits, Worker
 
 worker = Worker(Path(sys.argv[1]), limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024))

@@ -39,15 +39,6 @@ class TmpfsRefused(ForkServerError):
     """The kernel refused the worker's private tmpfs (no CAP_SYS_ADMIN, or no mount namespaces)."""
 
 
-def _pid_state(pid: int) -> str | None:
-    """The process's state letter ("R", "S", "Z", ...), None once it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2:].split(" ", 1)[0]
-
-
 class ForkedProcess:
     """A worker forked by the server, with Popen's pid, returncode, poll() and wait()."""
 
@@ -55,7 +46,7 @@ class ForkedProcess:
         self.pid, self.server, self.returncode = pid, server, None
 
     def poll(self) -> int | None:
-        if self.returncode is None and _pid_state(self.pid) in ("Z", "X", None):
+        if self.returncode is None and reaper.state(self.pid) in ("Z", "X", None):
             self.returncode = self.server.reap(self.pid)
         return self.returncode
 

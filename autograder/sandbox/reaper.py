@@ -41,6 +41,12 @@ def _stat(pid: int | str) -> tuple[str, int, int] | None:
     return fields[0], int(fields[1]), int(fields[19])
 
 
+def state(pid: int) -> str | None:
+    """The process's state letter ("R", "S", "Z" for a zombie, ...), None once it is gone."""
+    found = _stat(pid)
+    return found[0] if found else None
+
+
 def die_with_parent() -> None:
     """In a child before exec: be killed when the process that started it dies (Linux; no-op elsewhere)."""
     try:
