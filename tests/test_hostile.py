@@ -151,14 +151,13 @@ def test_no_packet_leaves_a_submission(corpus):
 
 def _scratch_peaks(stop: threading.Event, peaks: dict[int, int]) -> None:
     """Until `stop`: the most bytes each running worker's scratch folder (its cwd, seen through /proc) held.
-    A worker runs worker.py or, forked from the fork server, carries the server's command line."""
-    scripts = (str(WORKER_SCRIPT).encode(), str(forked.SCRIPT).encode())
+    A worker runs worker.py or, forked from the fork server, carries the server's command line as its parent does."""
     while not stop.is_set():
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                if not any(script in (entry / "cmdline").read_bytes() for script in scripts):
+                if not _is_worker(entry):
                     continue
                 used = 0
                 for root, _dirs, files in os.walk(entry / "cwd"):
@@ -167,6 +166,18 @@ def _scratch_peaks(stop: threading.Event, peaks: dict[int, int]) -> None:
                 continue  # ended while we looked
             peaks[int(entry.name)] = max(peaks.get(int(entry.name), 0), used)
         time.sleep(0.002)
+
+
+def _is_worker(entry: Path) -> bool:
+    command = (entry / "cmdline").read_bytes()
+    if str(WORKER_SCRIPT).encode() in command:
+        return True
+    server = str(forked.SCRIPT).encode()
+    if server not in command:
+        return False
+    stat = (entry / "stat").read_text()
+    parent = stat[stat.rindex(")") + 2:].split()[1]
+    return server in Path(f"/proc/{parent}/cmdline").read_bytes()  # the server's child, not the server
 
 
 def test_the_disk_filler_is_stopped_within_its_budget(tmp_path):
