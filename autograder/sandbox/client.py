@@ -188,7 +188,7 @@ class Worker:
                     except forked.TmpfsRefused:
                         raise
                     except forked.ForkServerError:
-                        pass  # the server broke down: this worker starts with a fresh Python, the next with a new server
+                        pass  # the server or this worker's set-up failed: this worker starts with a fresh Python instead
                 return subprocess.Popen(command, pass_fds=(to_worker_r, from_worker_w), cwd=self.home, env=env,
                                         stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                         start_new_session=True, preexec_fn=_limit(self.limits, tmpfs_on))
