@@ -97,11 +97,16 @@ def test_nothing_of_one_submission_reaches_the_next(tmp_path, grader):
 def test_a_grader_process_killed_mid_grade_costs_only_that_submission(tmp_path, grader):
     looping = write(tmp_path, "looping.py", LOOPING)
     grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
-    victim = grader.process.pid
-    threading.Timer(3.0, os.kill, (victim, 9)).start()
+    victim, folder, scratch = grader.process.pid, Path(grader.folder), []
+
+    def kill() -> None:
+        scratch.extend(folder.glob("autograder-worker-*"))  # the looping submission's worker, still running
+        os.kill(victim, 9)
+    threading.Timer(3.0, kill).start()
     ended = grader.grade([str(looping), "--out", str(tmp_path / "killed"), "--quiet", "--only", "layer_sizes"],
                          timeout=300)
     assert (ended.code, ended.stderr) == (1, "the grader process killed by signal 9")
+    assert scratch and not folder.exists(), "the killed process's worker folder (a copy of the submission) is gone"
     again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
     assert again.code == 0 and grader.process.pid != victim
     assert results(tmp_path / "again") == results(tmp_path / "first")

@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,13 +65,15 @@ class WarmGrader:
     def __init__(self, env: dict[str, str] | None = None):
         self.env = dict(env if env is not None else os.environ, **THREAD_LIMITS)
         self.process: subprocess.Popen | None = None
+        self.folder: str | None = None  # the process's TMPDIR: its workers' scratch folders, removed when it ends
         self.graded = 0
         self._buffer = b""
 
     def _start(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="autograder-grader-")
         with tempfile.TemporaryFile() as errors:  # only read when it could not start
             self.process = subprocess.Popen([sys.executable, "-m", "autograder.grading.pool"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=errors, env=self.env,
+                                            stdout=subprocess.PIPE, stderr=errors, env=dict(self.env, TMPDIR=self.folder),
                                             preexec_fn=_preexec)  # in the batch's process group: Ctrl-C reaches it
             self.graded, self._buffer = 0, b""
             try:
@@ -143,6 +146,9 @@ class WarmGrader:
             with contextlib.suppress(OSError):
                 stream.close()
         self.process = None
+        if self.folder:  # what a process killed mid-grade could not remove: its worker's copy of the submission
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 class GraderPool:
