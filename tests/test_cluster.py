@@ -222,3 +222,30 @@ def test_a_worker_that_cannot_confine_refuses_with_one_line(tmp_path):
     finally:
         stop(worker)
         stop(scheduler)
+
+
+def test_a_worker_that_closes_gracefully_takes_its_grader_folders_with_it(tmp_path):
+    """A Dask worker told to stop (SIGTERM) closes its warm graders, whose folders hold the submissions' copies."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                  "--no-dashboard"], env=ENV, stdout=open(tmp_path / "scheduler.log", "wb"),  # noqa: SIM115
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    temporary = tmp_path / "worker-tmp"
+    temporary.mkdir()
+    worker = subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                               "--local-directory", str(tmp_path / "w")], env=dict(ENV, TMPDIR=str(temporary)),
+                              stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+                              start_new_session=True)
+    try:
+        folder = tmp_path / "class"
+        folder.mkdir()
+        (folder / "alice.py").write_text(REFERENCE, encoding="utf-8")
+        done = batch(folder, tmp_path / "out", "--scheduler", address)
+        assert done.returncode == 0, done.stderr
+        assert list(temporary.glob("autograder-grader-*")), "the worker's warm grader works in a folder of its own"
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        assert list(temporary.glob("autograder-grader-*")) == []
+    finally:
+        for process in (worker, scheduler):
+            stop(process)

@@ -57,6 +57,14 @@ class ConfinementCheck(WorkerPlugin):
             worker.loop.add_callback(worker.close, reason="autograder: cannot confine submissions")
             raise confinement.Unconfined(refusal)  # the client hears it too
 
+    def teardown(self, worker) -> None:
+        """The Dask worker is closing: its warm graders leave, and their folders go with them."""
+        while True:
+            try:
+                _GRADERS.get_nowait().close()
+            except queue.Empty:
+                return
+
 
 def grade_submission(name: str, data: bytes, argv: list[str], timeout: float, version: str,
                      allow_unconfined: bool = False) -> dict:
