@@ -386,3 +386,84 @@ def test_an_exception_without_a_message_quotes_the_line_that_raised_it(tmp_path)
     with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
         with pytest.raises(StudentError, match=r"AssertionError at line 2: assert A.shape == \(1, 3\)"):
             worker.call("check", np.zeros((2, 2)))
+
+
+# --- time charged to a call: the student's own, whatever the load --------------------------
+
+SPIN = "import time\ndef spin(seconds):\n    end = time.process_time() + seconds\n    while time.process_time() < end:\n" \
+       "        pass\n    return seconds\ndef nap(seconds):\n    time.sleep(seconds)\n    return seconds\n"
+
+
+@pytest.fixture
+def busy_machine():
+    """Three CPU-bound processes beside the test, each in its own session as other jobs would be (the kernel
+    shares the CPUs between sessions), so that the grading machine's two cores are shared four ways."""
+    import subprocess
+    import sys
+
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True) for _ in range(3)]
+    time.sleep(0.3)
+    yield
+    for hog in hogs:
+        hog.kill()
+        hog.wait()
+
+
+def test_a_slow_but_finite_call_is_charged_its_own_time_on_a_busy_machine(tmp_path, busy_machine):
+    # 1.5 CPU-seconds under a 2 s limit: with the CPUs shared four ways, it takes about 3 s of wall time
+    with Worker(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
+        worker.load()
+        start = time.monotonic()
+        assert worker.call("spin", 1.5) == 1.5
+        assert time.monotonic() - start > 2  # longer than the limit: a wall clock would have stopped it
+        start = time.monotonic()
+        with pytest.raises(SandboxError, match="timed out after 2 s during spin"):
+            worker.call("spin", 30)  # a loop that would run on is still stopped, after about its limit of CPU
+        assert time.monotonic() - start < 2 * 4
+
+
+def test_a_call_that_sleeps_is_charged_the_time_it_sleeps(tmp_path):
+    with Worker(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
+        assert worker.call("nap", 0.5) == 0.5
+        start = time.monotonic()
+        with pytest.raises(SandboxError, match="timed out after 2 s during nap"):
+            worker.call("nap", 60)
+        assert 2 <= time.monotonic() - start < 3
+
+
+def test_the_time_the_grader_spends_answering_callbacks_is_not_charged(tmp_path):
+    source = "def outer(n):\n    return sum(helper(i) for i in range(n))\n"
+
+    def helper(i):  # the grader's side takes 0.2 s a call: 3 s in all, over the 2 s limit
+        time.sleep(0.2)
+        return i
+
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        assert worker.call("outer", 15, proxies={"helper": helper}) == sum(range(15))
+
+
+def test_a_proxy_can_stop_the_call_and_nothing_more_crosses_over(tmp_path):
+    from autograder.sandbox.client import CallStopped, StopCall
+
+    source = ("def loop(n):\n    total = 0\n    for i in range(10**9):\n        try:\n            total += step(i)\n"
+              "        except Exception:\n            pass\n    return total\n"
+              "def stubborn():\n    for i in range(10**6):\n        try:\n            step(i)\n"
+              "        except BaseException:\n            pass\n    return 'finished anyway'\n"
+              "def once():\n    return step(7)\n")
+    calls = []
+
+    def step(i):
+        calls.append(i)
+        if len(calls) > 5:
+            raise StopCall("loop called step more than 5 times", "wrong_iterations")
+        return i
+
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        with pytest.raises(CallStopped, match="more than 5 times") as stopped:
+            worker.call("loop", 3, proxies={"step": step})
+        assert stopped.value.cause == "wrong_iterations" and len(calls) == 6
+        calls.clear()
+        with pytest.raises(CallStopped, match="more than 5 times"):  # swallowing the stop does not undo it
+            worker.call("stubborn", proxies={"step": step})
+        assert len(calls) == 6
+        assert worker.call("once", proxies={"step": lambda i: i * 2}) == 14  # the next call starts afresh

@@ -20,6 +20,11 @@ def fail(function: str, message: str, hint: str | None = None, cause: str | None
     modules.public_tests().fail(function, message, hint, cause)
 
 
+def finding(function: str, message: str, hint: str | None = None) -> str:
+    """The text `fail` reports, for a finding delivered another way (a proxy that stops a call)."""
+    return str(modules.public_tests().CheckFailed(function, message, hint))
+
+
 def _mistake(entry: tuple) -> tuple:
     """(wrong value, explanation) or (wrong value, explanation, cause) as a 3-tuple."""
     wrong, explanation, *rest = entry

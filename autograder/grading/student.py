@@ -16,7 +16,7 @@ from typing import Any
 
 from autograder.course import modules
 from autograder.grading.redact import redact
-from autograder.sandbox.client import LoadReport, SandboxError, StudentError, Worker
+from autograder.sandbox.client import CallStopped, LoadReport, SandboxError, StudentError, Worker
 
 
 class StudentFailure(AssertionError):
@@ -68,6 +68,8 @@ class Student:
         try:
             return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, share_changes=share_changes,
                                     **kwargs)
+        except CallStopped as exc:  # a proxy stopped it and said why (see `StopCall`)
+            raise StudentFailure(str(exc), exc.cause) from None
         except StudentError as exc:
             error = redact(str(exc))
             raise StudentFailure(self._explain(name, error, exc.at), _raised_cause(name, error)) from None

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.sandbox import codec, disk, forked, protocol, reaper
+from autograder.sandbox.clock import CallClock
 
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -42,6 +43,23 @@ class StudentError(RuntimeError):
     def __init__(self, message: str, at: str | None = None):
         super().__init__(message)
         self.at = at
+
+
+class StopCall(Exception):
+    """Raised by a proxy to end the call that is using it: the worker stops the student's function there
+    (no further callbacks cross over) and the call fails with `message`, a finding for the student."""
+
+    def __init__(self, message: str, cause: str | None = None):
+        super().__init__(message)
+        self.cause = cause
+
+
+class CallStopped(StudentError):
+    """A proxy stopped the call (see `StopCall`); the message and cause are the proxy's."""
+
+    def __init__(self, message: str, cause: str | None = None):
+        super().__init__(message)
+        self.cause = cause
 
 
 @dataclass
@@ -283,8 +301,9 @@ class Worker:
                                          "processes": self.limits.child_processes,
                                          "disk_mb": self.limits.disk_mb})
                 while True:
-                    deadline = time.monotonic() + self.limits.statement_seconds
-                    message = protocol.receive(self._from, deadline)
+                    clock = CallClock(self.process.pid, self.limits.statement_seconds)
+                    clock.wait_readable(self._from)
+                    message = protocol.receive(self._from, clock.wall_deadline())
                     event = message.get("event")
                     if event == "progress":
                         current = (int(message["index"]), str(message["where"]))
@@ -318,9 +337,21 @@ class Worker:
 
     # --- calls ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _answer(proxy: Callable, message: dict) -> dict:
+        """The grader's answer to one callback: the proxy's value, its error, or a request to stop the call."""
+        try:
+            return {"value": codec.encode(proxy(*codec.decode(message["args"]), **codec.decode(message["kwargs"])))}
+        except StopCall as stop:
+            return {"stop": str(stop), "cause": stop.cause}
+        except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in
+            return {"error": _plain(str(exc)), "type": type(exc).__name__}
+
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
              timeout: float | None = None, seed: int | None = None, share_changes: bool = False, **kwargs: Any) -> Any:
-        """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here.
+        """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here; one that raises
+        `StopCall` ends the call with CallStopped. `timeout` is in charged seconds (see `clock`): the student's
+        own time, not the machine's load nor the proxies' work.
 
         `seed`, if given, seeds numpy's global generator in the worker just before the call.
         `share_changes`: what the function does to its arguments in place is done to `args` here too.
@@ -332,23 +363,23 @@ class Worker:
         proxies = proxies or {}
         request = {"op": "call", "name": name, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs),
                    "proxies": sorted(proxies), "seed": seed}
-        deadline = time.monotonic() + (timeout or self.limits.call_seconds)
+        clock = CallClock(self.process.pid, timeout or self.limits.call_seconds)
         try:
             protocol.send(self._to, request)
             while True:
-                message = protocol.receive(self._from, deadline)
+                clock.wait_readable(self._from)
+                message = protocol.receive(self._from, clock.wall_deadline())
                 event = message.get("event")
                 if event == "callback" and message.get("name") in proxies:
-                    try:
-                        value = proxies[message["name"]](*codec.decode(message["args"]), **codec.decode(message["kwargs"]))
-                        answer = {"value": codec.encode(value)}
-                    except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in
-                        answer = {"error": _plain(str(exc)), "type": type(exc).__name__}
-                    protocol.send(self._to, answer)
+                    began = time.monotonic()
+                    protocol.send(self._to, self._answer(proxies[message["name"]], message))
+                    clock.exclude(time.monotonic() - began)  # the reference's time is not the student's
                 elif event == "result":
                     if "args" in message and share_changes:
                         codec.apply_changes(list(args), codec.decode(message["args"]))
                     return codec.decode(message["value"])
+                elif event == "stopped":
+                    raise CallStopped(str(message.get("error"))[:2000], message.get("cause"))
                 elif event in ("error", "missing"):
                     raise StudentError(str(message.get("error"))[:1000], message.get("at"))
                 else:

@@ -207,10 +207,16 @@ def _signatures(namespace: dict, names: list[str]) -> dict:
     return found
 
 
+class Stopped(BaseException):
+    """The grader stopped the current call (a proxy said so): a BaseException, so `except Exception` in the
+    student's code does not swallow it; should it be swallowed anyway, the call still ends as stopped."""
+
+
 class Session:
     def __init__(self, in_fd: int, out_fd: int):
         self.in_fd, self.out_fd = in_fd, out_fd
         self.namespace: dict = {"__name__": "__main__"}
+        self.stopped: dict | None = None  # the grader's stop request during the current call
 
     def confine(self, path_entries: list[str], processes: bool) -> str:
         """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
@@ -268,8 +274,13 @@ class Session:
 
     def _proxy(self, name: str):
         def proxy(*args, **kwargs):
+            if self.stopped is not None:  # stopped already: no further callbacks cross over
+                raise Stopped(self.stopped["error"])
             send(self.out_fd, {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
             answer = receive(self.in_fd)
+            if "stop" in answer:
+                self.stopped = {"error": str(answer["stop"]), "cause": answer.get("cause")}
+                raise Stopped(self.stopped["error"])
             if answer.get("error"):
                 raise _SAME_TYPE.get(answer.get("type"), RuntimeError)(answer["error"])
             return decode(answer["value"])
@@ -285,6 +296,7 @@ class Session:
         saved = {p: self.namespace.get(p) for p in request.get("proxies", [])}
         for p in saved:
             self.namespace[p] = self._proxy(p)
+        self.stopped = None
         try:
             if request.get("seed") is not None:
                 import numpy
@@ -292,6 +304,8 @@ class Session:
                 numpy.random.seed(int(request["seed"]))
             args = decode(request["args"])
             value = function(*args, **decode(request["kwargs"]))
+            if self.stopped is not None:
+                raise Stopped(self.stopped["error"])
             try:
                 message = {"event": "result", "value": encode(value)}
                 after = encode(args)
@@ -303,6 +317,9 @@ class Session:
             except ProtocolError as exc:
                 send(self.out_fd, {"event": "error", "error": f"{name} returned a value too large to grade ({exc})"})
         except BaseException as exc:  # noqa: BLE001
+            if self.stopped is not None:  # whatever the student's code made of the stop, the call was stopped
+                send(self.out_fd, {"event": "stopped", **self.stopped})
+                return
             frames = traceback.extract_tb(exc.__traceback__)
             line = next((_place(f.filename, f.lineno) for f in reversed(frames)
                          if f.filename.startswith("<cell") or f.filename == "<line>"), None)

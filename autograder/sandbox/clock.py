@@ -1,0 +1,75 @@
+"""The time a call is charged with: what the student's code used, whatever the machine's load.
+
+A call's limit is on *charged* seconds: the wall time since the call began, less the time
+the worker was ready to run but waited for a CPU (the kernel's run-queue wait of its main
+thread, ``/proc/PID/schedstat``) and less the time the grader spent answering the call's
+callbacks. A loop that computes is charged its CPU time; code that sleeps or blocks is
+charged the time it sleeps, so a hung call still ends. On a busy machine the same
+function is charged about the same, so its verdict does not depend on what runs beside it.
+
+Where schedstat cannot be read, charged time is the wall time less the grader's share.
+Whatever the accounting, a call ends at `BACKSTOP` times its limit of wall time.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from autograder.sandbox.protocol import Timeout
+
+
+BACKSTOP = 4.0  # a call never runs longer than this many times its limit, in wall time
+POLL_SECONDS = 0.1  # how often a waiting grader looks at the worker's charged time
+
+
+def run_queue_seconds(pid: int) -> float | None:
+    """Seconds the main thread of `pid` has spent waiting for a CPU since it started; None if unknown."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            fields = f.read().split()
+        return int(fields[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CallClock:
+    """Charged seconds of one call (or one statement) of the worker `pid`, against `limit`."""
+
+    def __init__(self, pid: int, limit: float):
+        self.pid, self.limit = pid, limit
+        self.started = time.monotonic()
+        self.queued_at_start = run_queue_seconds(pid)
+        self.excluded = 0.0  # the grader's own time inside the call (callbacks it answered)
+
+    def exclude(self, seconds: float) -> None:
+        """Do not charge `seconds` the grader spent on the worker's behalf."""
+        self.excluded += seconds
+
+    def charged(self) -> float:
+        elapsed = time.monotonic() - self.started
+        queued = 0.0
+        if self.queued_at_start is not None:
+            now = run_queue_seconds(self.pid)
+            queued = max(0.0, now - self.queued_at_start) if now is not None else 0.0
+        return elapsed - queued - self.excluded
+
+    def expired(self) -> bool:
+        return self.charged() > self.limit or time.monotonic() - self.started > self.limit * BACKSTOP
+
+    def wall_deadline(self) -> float:
+        """The monotonic time at which the call ends whatever it was charged."""
+        return self.started + self.limit * BACKSTOP
+
+    def wait_readable(self, fd: int) -> None:
+        """Return once `fd` has data to read; raise protocol.Timeout once the call is over its limit."""
+        while True:
+            remaining = self.wall_deadline() - time.monotonic()
+            if remaining <= 0:
+                raise Timeout("no answer before the deadline")
+            # sleep at most until the charged time could first reach the limit, and at least briefly
+            step = min(remaining, max(0.005, min(POLL_SECONDS, self.limit - self.charged())))
+            if select.select([fd], [], [], step)[0]:
+                return
+            if self.expired():
+                raise Timeout("no answer before the deadline")
