@@ -14,10 +14,11 @@ import pytest
 
 from autograder.graders import swaps
 from autograder.graders.cases import ACTIVATIONS, case
-from autograder.grading.checks import as_array, check_array, check_dict, fail
+from autograder.grading.checks import as_array, check_array, check_dict, fail, finding
 from autograder.grading.markers import graded
 from autograder.grading.numeric import PARAMETER_KEYS, best_linear_accuracy
 from autograder.grading.student import StudentFailure
+from autograder.sandbox.client import StopCall
 
 
 # A training may take this many times the per-call limit (25 s by default; the reference needs about 0.1 s for the
@@ -26,37 +27,57 @@ TRAINING_FACTOR = 1.25
 NETWORK_USES = swaps.NETWORK_FUNCTIONS
 
 
-class Recorder:
-    """Reference building blocks that log how nn_model calls them."""
+def call_cap(iterations: int) -> int:
+    """How often nn_model may call one building block when asked for `iterations` rounds before it is stopped:
+    room for an extra call or two per round (a cost printed, a forward pass repeated), not for a fixed 10,000."""
+    return 2 * iterations + 10
 
-    def __init__(self, ref, n_x: int, n_h: int, n_y: int):
-        self.ref, self.calls = ref, []
+
+class Recorder:
+    """Reference building blocks that log how nn_model calls them, and stop it once it calls one far more
+    often than `iterations` rounds need (see `call_cap`), without running the rest of its loop."""
+
+    def __init__(self, ref, n_x: int, n_h: int, n_y: int, iterations: int):
+        self.ref, self.calls, self.iterations = ref, [], iterations
+        self.counts: dict[str, int] = {}
         saved = np.random.get_state()
         np.random.seed(3)
         self.initial = ref.initialize_parameters(n_x, n_h, n_y)
         np.random.set_state(saved)
 
+    def record(self, name: str, argument) -> None:
+        """Log one call; past the cap, stop nn_model with a finding that names the loop."""
+        self.calls.append((name, argument))
+        self.counts[name] = self.counts.get(name, 0) + 1
+        cap, expected = call_cap(self.iterations), self.iterations
+        if name != "initialize_parameters" and self.counts[name] > cap:
+            raise StopCall(finding("nn_model", f"with num_iterations={expected}, nn_model called {name} more than "
+                                               f"{cap} times and was stopped there; expected {expected} (one per round).",
+                                   "loop `for i in range(num_iterations):`; a fixed count such as range(10000) "
+                                   "ignores the num_iterations it is given."),
+                           "wrong_iterations")
+
     def proxies(self, *, initialize: bool = True) -> dict:
-        ref, calls = self.ref, self.calls
+        ref, record = self.ref, self.record
 
         def forward_propagation(X, parameters, activation="tanh"):
-            calls.append(("forward_propagation", activation))
+            record("forward_propagation", activation)
             return ref.forward_propagation(X, parameters, activation)
 
         def compute_cost(A2, Y):
-            calls.append(("compute_cost", None))
+            record("compute_cost", None)
             return ref.compute_cost(A2, Y)
 
         def backward_propagation(parameters, cache, X, Y, activation="tanh"):
-            calls.append(("backward_propagation", activation))
+            record("backward_propagation", activation)
             return ref.backward_propagation(parameters, cache, X, Y, activation)
 
         def update_parameters(parameters, grads, learning_rate=1.2):
-            calls.append(("update_parameters", learning_rate))
+            record("update_parameters", learning_rate)
             return ref.update_parameters(parameters, grads, learning_rate)
 
         def initialize_parameters(n_x, n_h, n_y):
-            calls.append(("initialize_parameters", None))
+            record("initialize_parameters", None)
             return {k: v.copy() for k, v in self.initial.items()}
 
         blocks = {"layer_sizes": ref.layer_sizes, "forward_propagation": forward_propagation,
@@ -104,7 +125,7 @@ def test_nn_model_loop(student, ref):
     """nn_model: runs num_iterations rounds of forward, cost, backward and update"""
     for n_h, iterations, activation, rate in LOOP_RUNS:
         c = case(31 + n_h, 2, n_h, 20)
-        recorder = Recorder(ref, 2, n_h, 1)
+        recorder = Recorder(ref, 2, n_h, 1, iterations)
         call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
         for name in ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"):
             count = sum(1 for called, _ in recorder.calls if called == name)
@@ -122,7 +143,7 @@ def test_nn_model_hyperparameters(student, ref):
     """nn_model: passes activation and learning_rate on to every step"""
     for n_h, iterations, activation, rate in RUNS:
         c = case(41 + n_h, 3, n_h, 15)
-        recorder = Recorder(ref, 3, n_h, 1)
+        recorder = Recorder(ref, 3, n_h, 1, iterations)
         call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
         made = {called for called, _ in recorder.calls}
         for needed in ("forward_propagation", "backward_propagation", "update_parameters"):
@@ -155,7 +176,7 @@ def test_nn_model_result(student, ref):
 def check_training_result(student, ref, runs) -> None:
     for n_h, iterations, activation, rate in runs:
         c = case(51 + n_h, 2, n_h, 30, int_labels=n_h % 2 == 0)
-        recorder = Recorder(ref, 2, n_h, 1)
+        recorder = Recorder(ref, 2, n_h, 1, iterations)
         got = call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
         expected = recorder.expected(c.X, c.Y, iterations, activation, rate)
         check_dict("nn_model", "the result", got, PARAMETER_KEYS)
@@ -171,7 +192,7 @@ def check_training_result(student, ref, runs) -> None:
 def test_nn_model_seeding(student, ref):
     """nn_model: seeds numpy with 3 before initializing, so every run gives the same result"""
     c = case(61, 2, 4, 12)
-    recorder = Recorder(ref, 2, 4, 1)
+    recorder = Recorder(ref, 2, 4, 1, 3)
     results = [call_nn_model(student, c.X, c.Y, 4, 3, "tanh", 1.2, recorder.proxies(initialize=False), seed=seed)
                for seed in (0, 12345)]
     expected = recorder.expected(c.X, c.Y, 3, "tanh", 1.2)

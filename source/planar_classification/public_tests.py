@@ -360,7 +360,8 @@ def test_nn_model(nn_model):
     check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
         check_array("nn_model", f"{key} after 1000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
-                    hint="call np.random.seed(3), then initialize_parameters, then loop forward, cost, backward, update.",
+                    hint="call np.random.seed(3), then initialize_parameters, then loop num_iterations times (the "
+                         "argument, not a fixed number) over forward, cost, backward, update.",
                     rtol=1e-5, atol=1e-7)
     params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
     for key in ("W1", "b1", "W2", "b2"):

@@ -57,6 +57,11 @@ MUTANTS = (
     Mutant("interpolant_no_offset", "relu_interpolant", "b2 = np.array([[y_knots[0]]])", "b2 = np.zeros((1, 1))"),
 )
 
+# A common slip that is slow rather than wrong in value: the loop ignores num_iterations. Graded apart from the
+# class above, whose short call limit is meant for hanging code, not for 10,000 rounds of training.
+FIXED_ITERATIONS = Mutant("nn_model_fixed_iterations", "nn_model", "    for i in range(num_iterations):",
+                          "    for i in range(10000):", "ignores the num_iterations it is given")
+
 
 def apply(reference: str, mutant: Mutant) -> str:
     """The reference text with the mutant's one change; the original must occur exactly once."""
