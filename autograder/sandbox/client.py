@@ -221,6 +221,7 @@ class Worker:
         os.close(to_worker_r)
         os.close(from_worker_w)
         self._to, self._from = to_worker_w, from_worker_r
+        os.set_blocking(from_worker_r, False)  # reads wait in select() with a deadline, never in read()
         self._copy = copy
         self._started = reaper.start_time(self.process.pid)
         _LIVE_WORKERS.add(self.process.pid)

@@ -62,14 +62,15 @@ class CallClock:
         return self.started + self.limit * BACKSTOP
 
     def wait_readable(self, fd: int) -> None:
-        """Return once `fd` has data to read; raise protocol.Timeout once the call is over its limit."""
+        """Return once `fd` has data to read; raise protocol.Timeout once the call is over its limit.
+
+        The charged time is read only after `POLL_SECONDS` without an answer, so a call may run that much past
+        its limit; an answer that comes sooner costs one select()."""
         while True:
             remaining = self.wall_deadline() - time.monotonic()
             if remaining <= 0:
                 raise Timeout("no answer before the deadline")
-            # sleep at most until the charged time could first reach the limit, and at least briefly
-            step = min(remaining, max(0.005, min(POLL_SECONDS, self.limit - self.charged())))
-            if select.select([fd], [], [], step)[0]:
+            if select.select([fd], [], [], min(POLL_SECONDS, remaining))[0]:
                 return
             if self.expired():
                 raise Timeout("no answer before the deadline")

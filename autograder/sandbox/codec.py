@@ -8,7 +8,7 @@ count against its shape, and never calls code of the sender's choosing.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import math
 from typing import Any
 
@@ -19,6 +19,7 @@ ALLOWED_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", 
                   "float16", "float32", "float64"}
 MAX_DEPTH = 32
 _NAME_OF = {np.dtype(name): name for name in ALLOWED_DTYPES}  # dtype -> name at a dict lookup (dtype.name is slow)
+_DTYPE = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 
 
 class CodecError(ValueError):
@@ -38,14 +39,16 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, np.generic) and (_NAME_OF.get(value.dtype) or value.dtype.name) in ALLOWED_DTYPES:
         return encode(value.item(), _depth)
     if isinstance(value, np.ndarray):
-        array = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
+        array = value if type(value) is np.ndarray else value.view(np.ndarray)
+        if not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array)
         if not array.dtype.isnative:  # ">f8" is float64 too, but its bytes must be sent in this machine's order
             array = array.astype(array.dtype.newbyteorder("="))
         name = _NAME_OF.get(array.dtype) or array.dtype.name
         if name not in ALLOWED_DTYPES:
             raise CodecError(f"a numpy array of dtype {array.dtype} (expected numbers or booleans)")
         return {"__ndarray__": {"dtype": name, "shape": list(array.shape),
-                                "data": base64.b64encode(array.tobytes()).decode("ascii")}}
+                                "data": binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")}}
     if type(value) in (list, tuple):
         items = [encode(v, _depth + 1) for v in value]
         return items if type(value) is list else {"__tuple__": items}
@@ -79,14 +82,20 @@ def decode(data: Any, _depth: int = 0) -> Any:
 
 def _decode_array(body: dict) -> np.ndarray:
     dtype, shape, data = body.get("dtype"), body.get("shape"), body.get("data")
-    if dtype not in ALLOWED_DTYPES or type(shape) is not list or type(data) is not str:
+    if dtype not in _DTYPE or type(shape) is not list or type(data) is not str or len(shape) > 32:
         raise CodecError("a malformed array")
-    if not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
-        raise CodecError("an array with an invalid shape")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
-    if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
+    count = 1
+    for n in shape:
+        if type(n) is not int or n < 0:
+            raise CodecError("an array with an invalid shape")
+        count *= n
+    try:
+        raw = binascii.a2b_base64(data, strict_mode=True)  # only the base64 alphabet, padded: no lenient decoding
+    except (binascii.Error, ValueError):
+        raise CodecError("an array whose data is not base64") from None
+    if len(raw) != count * _DTYPE[dtype].itemsize:
         raise CodecError(f"an array whose data does not match its shape {tuple(shape)}")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return np.frombuffer(bytearray(raw), dtype=_DTYPE[dtype]).reshape(shape)  # a writable copy of its own
 
 
 def apply_changes(originals: list, changed: list) -> None:

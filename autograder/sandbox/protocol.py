@@ -32,13 +32,21 @@ class Timeout(ProtocolError):
 
 
 def read_exactly(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """`n` bytes from `fd`, waiting at most until `deadline` (time.monotonic() seconds) for each part.
+
+    On a non-blocking `fd` (see `client`), data that has arrived is read without a wait: select() is
+    called only when a read would block."""
     chunks = []
     while n:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise Timeout("no answer before the deadline")
-        chunk = os.read(fd, min(n, 1 << 20))
+        try:
+            chunk = os.read(fd, min(n, 1 << 20))
+        except BlockingIOError:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise Timeout("no answer before the deadline") from None
+            if not select.select([fd], [], [], remaining)[0]:
+                raise Timeout("no answer before the deadline") from None
+            continue
         if not chunk:
             raise ProtocolError("the pipe closed")
         chunks.append(chunk)
