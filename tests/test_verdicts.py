@@ -51,6 +51,13 @@ def test_a_function_that_does_no_work_earns_nothing(graded, kind):
     assert wrongly == [], f"checks passed by functions that do no work ({kind})"
 
 
+def test_a_gradient_check_that_misses_a_planted_bug_is_told_which_and_by_how_much(graded):
+    tests = {t["name"]: t for t in graded["null_constant"]["tests"]}
+    planted = tests["gradient_check: large for a bug planted in any one gradient array"]
+    assert "did not notice a backward pass whose dW1 is shifted by 0.1" in planted["output"]
+    assert "expected about 2.062e-01" in planted["output"] and planted["extra_data"].get("cause") != "grader_error"
+
+
 def test_a_null_that_happens_to_be_right_still_earns_its_points(graded):
     passed = {t["name"] for t in graded["null_first_argument"]["tests"] if t["status"] == "passed"}
     assert {"linear: the notebook's visible test", "linear_backward: matches centered differences of linear"} <= passed
