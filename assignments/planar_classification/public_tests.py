@@ -356,10 +356,10 @@ def test_nn_model(nn_model):
              "keep the assignment's signature: "
              "def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation=\"tanh\", learning_rate=1.2):",
              "wrong_default")
-    params = nn_model(X, Y, 4, num_iterations=1000)  # the default learning rate and activation: 1.2, tanh
+    params = nn_model(X, Y, 4, num_iterations=100)  # the default learning rate and activation: 1.2, tanh
     check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
-        check_array("nn_model", f"{key} after 1000 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
+        check_array("nn_model", f"{key} after 100 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
                     hint="call np.random.seed(3), then initialize_parameters, then loop num_iterations times (the "
                          "argument, not a fixed number) over forward, cost, backward, update.",
                     rtol=1e-5, atol=1e-7)
@@ -602,13 +602,13 @@ EXPECTED = {'Z': [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]],
              'W2': [[0.3687876035068308, 1.587226573341322, 0.2782939309916561]],
              'b1': [[0.18206999034012641], [0.7804841204008583], [0.13720660117552042]],
              'b2': [[-1.0496885683890056]]},
- 'nn_tanh': {'W1': [[0.45563117904529093, -0.8437020481494324],
-                     [0.6651471504746549, -1.241031934212977],
-                     [-0.6537729688929325, 1.210777745137872],
-                     [0.680533771690855, -1.2648725380655759]],
-              'W2': [[1.28908480164446, 2.5235169456583724, -2.4105708204029863, 2.6250536541304346]],
-              'b1': [[-0.16586430418936826], [-0.30700214332931147], [0.2956364956295582], [-0.3141999415344401]],
-              'b2': [[0.22505298585965194]]},
+ 'nn_tanh': {'W1': [[0.31652515265330033, -0.5852423919872324],
+                    [0.5731980168308134, -1.080619682630415],
+                    [-0.5585672498777171, 1.0429497662525513],
+                    [0.5920892522295789, -1.1104615031344656]],
+             'W2': [[0.7731824390690112, 1.9140748944714276, -1.8046428468494475, 2.01284095897113]],
+             'b1': [[-0.09971765859527087], [-0.25239965912376844], [0.239145806271998], [-0.26075247176387983]],
+             'b2': [[0.26313259994306615]]},
  'predict_X': [[1.6243453636632417, -0.6117564136500754, -0.5281717522634557],
                [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]],
  'predict_parameters': {'W1': [[-0.00615039, 0.0169021], [-0.02311792, 0.03137121], [-0.0169217, -0.01752545],
