@@ -69,13 +69,16 @@ def test_the_prose_claims_what_the_printed_numbers_show(executed_source):
     assert all(relu[n] < best for n in (1, 2, 4)) and all(relu[n] > best for n in (8, 20))
     assert all(d[n] < best for d in (tanh, sigmoid) for n in (1, 2))       # "just below the best line"
     assert all(d[n] > best + 15 for d in (tanh, sigmoid) for n in (4, 8, 20))
-    assert relu[20] < relu[8] and "20 ReLU units end *below* 8" in prose
-    # the erratic ReLU training: the curves end at the table's values, wander by several points, stay above the line
+    assert "Do not\nread ReLU's last two figures closely" in prose
+    # the erratic ReLU training: the curves end at the table's values and wander by several points; their medians
+    # after iteration 1,000, unlike where they end, hold whatever the arithmetic (weights perturbed in their twelfth
+    # digit: the final figures ranged over 72.5-80.0 % for 8 units and 71.5-83.0 % for 20, the medians over
+    # 75.2-76.0 % and 79.5-81.2 %)
     curves = {int(n): [float(v) for v in re.findall(r"([\d.]+)%", rest)]
               for n, rest in re.findall(r"^\s*(8|20) \| (.*)$", tagged_output(executed_source, "relu-training"), re.M)}
-    for n_h, (*checkpoints, lowest, highest) in curves.items():
-        assert checkpoints[-1] == relu[n_h] and lowest > best and highest - lowest >= 5
-    assert curves[20][3] > curves[8][3] and curves[20][4] < curves[8][4]  # 20 units ahead at 4000, in a dip at 5000
+    for n_h, (*checkpoints, lowest, median, highest) in curves.items():
+        assert checkpoints[-1] == relu[n_h] and highest - lowest >= 5 and median > best + 3
+    assert curves[20][-2] > curves[8][-2] and "20 units do better than 8 there" in prose
     # section 8 ends above the linear networks but below the best line, as the prose says
     positive = float(re.search(r"the accuracy ([\d.]+)% \(linear networks", text).group(1))
     assert logistic < positive < best and "not yet reached the best straight line" in prose
