@@ -83,7 +83,7 @@ def test_nn_model_fails_for_the_loop_and_the_flower_is_judged_on_its_merits(grad
     stopped = [t for t in failed.values() if t["extra_data"].get("cause") == "wrong_iterations"]
     assert len(stopped) == 5  # every check that records nn_model's calls: the loop, hyperparameters, results, seeding
     loop = failed["nn_model: runs num_iterations rounds of forward, cost, backward and update"]
-    assert "with num_iterations=6, nn_model called forward_propagation more than 22 times" in loop["output"]
+    assert "called with num_iterations=6, it called forward_propagation more than 22 times" in loop["output"]
     assert "range(10000) ignores the num_iterations" in loop["output"]
     assert not any(t["extra_data"].get("cause") == "timeout" for t in document["tests"])
     flower = [t for t in document["tests"] if t["name"].startswith("the flower")]

@@ -51,8 +51,9 @@ class Recorder:
         self.counts[name] = self.counts.get(name, 0) + 1
         cap, expected = call_cap(self.iterations), self.iterations
         if name != "initialize_parameters" and self.counts[name] > cap:
-            raise StopCall(finding("nn_model", f"with num_iterations={expected}, nn_model called {name} more than "
-                                               f"{cap} times and was stopped there; expected {expected} (one per round).",
+            raise StopCall(finding("nn_model", f"called with num_iterations={expected}, it called {name} more than "
+                                               f"{cap} times and was stopped there; expected {expected} calls, one per "
+                                               "round.",
                                    "loop `for i in range(num_iterations):`; a fixed count such as range(10000) "
                                    "ignores the num_iterations it is given."),
                            "wrong_iterations")

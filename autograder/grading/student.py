@@ -16,7 +16,7 @@ from typing import Any
 
 from autograder.course import modules
 from autograder.grading.redact import redact
-from autograder.sandbox.client import CallStopped, LoadReport, SandboxError, StudentError, Worker
+from autograder.sandbox.client import WAITED, CallStopped, LoadReport, SandboxError, StudentError, Worker
 
 
 class StudentFailure(AssertionError):
@@ -85,6 +85,8 @@ class Student:
     def _explain_sandbox(name: str, error: str) -> str:
         """A call that never returned: timed out, or the worker died."""
         text = error if name in error else f"{name}: {error}"
+        if error.startswith("timed out") and WAITED in error:
+            return text + ". Look for a sleep, an input() or a wait for something that never comes."
         if error.startswith("timed out"):
             return text + ". Look for a loop that never ends, or work that grows much faster than it should."
         if "exited with status" in error or "killed by signal" in error:

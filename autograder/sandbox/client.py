@@ -29,6 +29,7 @@ from autograder.sandbox.clock import CallClock
 
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+WAITED = ", asleep or blocked rather than computing"  # how a timeout spent its time, when it mostly waited
 _LIVE_WORKERS: set[int] = set()  # pids of this process's running workers, which reaping must spare
 _TMPFS_REFUSED: list[str] = []  # why the kernel refused a private tmpfs, once it has: watch from then on
 
@@ -325,7 +326,7 @@ class Worker:
                                                  confinement=str(message.get("confinement", "")))
                         return self.report
             except protocol.Timeout:
-                how = f"timed out after {self.limits.statement_seconds:g} s"
+                how = f"timed out after {self.limits.statement_seconds:g} s" + (WAITED if clock.waited() else "")
                 self._kill()
             except (protocol.ProtocolError, BrokenPipeError):
                 how = f"the worker {self._exit_description()}"
@@ -386,8 +387,9 @@ class Worker:
                 else:
                     raise SandboxError(f"unexpected message from the worker during {name}")
         except protocol.Timeout:
+            waited = WAITED if clock.waited() else ""
             self._kill()
-            raise SandboxError(f"timed out after {timeout or self.limits.call_seconds:g} s during {name}") from None
+            raise SandboxError(f"timed out after {timeout or self.limits.call_seconds:g} s during {name}{waited}") from None
         except codec.CodecError as exc:
             self._kill()
             raise SandboxError(f"{name} sent back data that cannot be read ({exc})") from None

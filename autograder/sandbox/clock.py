@@ -13,6 +13,7 @@ Whatever the accounting, a call ends at `BACKSTOP` times its limit of wall time.
 
 from __future__ import annotations
 
+import os
 import select
 import time
 
@@ -33,6 +34,16 @@ def run_queue_seconds(pid: int) -> float | None:
         return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads) process `pid` has used; None if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class CallClock:
     """Charged seconds of one call (or one statement) of the worker `pid`, against `limit`."""
 
@@ -40,6 +51,7 @@ class CallClock:
         self.pid, self.limit = pid, limit
         self.started = time.monotonic()
         self.queued_at_start = run_queue_seconds(pid)
+        self.cpu_at_start = cpu_seconds(pid)
         self.excluded = 0.0  # the grader's own time inside the call (callbacks it answered)
 
     def exclude(self, seconds: float) -> None:
@@ -53,6 +65,13 @@ class CallClock:
             now = run_queue_seconds(self.pid)
             queued = max(0.0, now - self.queued_at_start) if now is not None else 0.0
         return elapsed - queued - self.excluded
+
+    def waited(self) -> bool:
+        """Whether the worker spent most of its charged time asleep or blocked rather than computing."""
+        now = cpu_seconds(self.pid)
+        if now is None or self.cpu_at_start is None:
+            return False
+        return now - self.cpu_at_start < 0.5 * self.charged()
 
     def expired(self) -> bool:
         return self.charged() > self.limit or time.monotonic() - self.started > self.limit * BACKSTOP
