@@ -366,22 +366,26 @@ class Worker:
         request = {"op": "call", "name": name, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs),
                    "proxies": sorted(proxies), "seed": seed}
         clock = CallClock(self.process.pid, timeout or self.limits.call_seconds)
+        stop = None  # the stop a proxy asked for, once it has
         try:
             protocol.send(self._to, request)
             while True:
                 clock.wait_readable(self._from)
                 message = protocol.receive(self._from, clock.wall_deadline())
                 event = message.get("event")
-                if event == "callback" and message.get("name") in proxies:
+                if event == "callback" and message.get("name") in proxies and stop is None:
                     began = time.monotonic()
-                    protocol.send(self._to, self._answer(proxies[message["name"]], message))
+                    answer = self._answer(proxies[message["name"]], message)
+                    protocol.send(self._to, answer)
                     clock.exclude(time.monotonic() - began)  # the reference's time is not the student's
+                    if "stop" in answer:
+                        stop = answer
+                elif stop is not None:  # whatever the worker says next, the call was stopped, in the grader's words
+                    raise CallStopped(stop["stop"], stop["cause"])
                 elif event == "result":
                     if "args" in message and share_changes:
                         codec.apply_changes(list(args), codec.decode(message["args"]))
                     return codec.decode(message["value"])
-                elif event == "stopped":
-                    raise CallStopped(str(message.get("error"))[:2000], message.get("cause"))
                 elif event in ("error", "missing"):
                     raise StudentError(str(message.get("error"))[:1000], message.get("at"))
                 else:
