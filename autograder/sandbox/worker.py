@@ -216,7 +216,7 @@ class Session:
     def __init__(self, in_fd: int, out_fd: int):
         self.in_fd, self.out_fd = in_fd, out_fd
         self.namespace: dict = {"__name__": "__main__"}
-        self.stopped: dict | None = None  # the grader's stop request during the current call
+        self.stopped: str | None = None  # why the grader stopped the current call (its words stay on its side too)
 
     def confine(self, path_entries: list[str], processes: bool) -> str:
         """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
@@ -275,12 +275,12 @@ class Session:
     def _proxy(self, name: str):
         def proxy(*args, **kwargs):
             if self.stopped is not None:  # stopped already: no further callbacks cross over
-                raise Stopped(self.stopped["error"])
+                raise Stopped(self.stopped)
             send(self.out_fd, {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
             answer = receive(self.in_fd)
             if "stop" in answer:
-                self.stopped = {"error": str(answer["stop"]), "cause": answer.get("cause")}
-                raise Stopped(self.stopped["error"])
+                self.stopped = str(answer["stop"])
+                raise Stopped(self.stopped)
             if answer.get("error"):
                 raise _SAME_TYPE.get(answer.get("type"), RuntimeError)(answer["error"])
             return decode(answer["value"])
@@ -305,7 +305,7 @@ class Session:
             args = decode(request["args"])
             value = function(*args, **decode(request["kwargs"]))
             if self.stopped is not None:
-                raise Stopped(self.stopped["error"])
+                raise Stopped(self.stopped)
             try:
                 message = {"event": "result", "value": encode(value)}
                 after = encode(args)
@@ -318,7 +318,7 @@ class Session:
                 send(self.out_fd, {"event": "error", "error": f"{name} returned a value too large to grade ({exc})"})
         except BaseException as exc:  # noqa: BLE001
             if self.stopped is not None:  # whatever the student's code made of the stop, the call was stopped
-                send(self.out_fd, {"event": "stopped", **self.stopped})
+                send(self.out_fd, {"event": "stopped"})
                 return
             frames = traceback.extract_tb(exc.__traceback__)
             line = next((_place(f.filename, f.lineno) for f in reversed(frames)
