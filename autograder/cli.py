@@ -146,6 +146,17 @@ def _export(args: argparse.Namespace) -> int:
     return cli_commands.export(args)
 
 
+def _selftest(args: argparse.Namespace) -> int:
+    """Grade the reference solution; exit 0 only with full marks (proves an install, unlike --help)."""
+    from autograder.integrations import install_check
+
+    outcome = install_check.check()
+    if not outcome.ok:
+        raise CommandFailed(outcome.line())
+    print(outcome.line())
+    return 0
+
+
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
                   disk_mb=args.disk_mb)
@@ -256,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--only", nargs="+", metavar="FUNCTION", help="run only the checks of these functions")
     _limit_options(grade)
     grade.set_defaults(run=_grade)
+    selftest = commands.add_parser("selftest", help="prove this install: grade the reference solution, which must "
+                                                    "earn full marks (exit 1 with what was found if not)")
+    selftest.set_defaults(run=_selftest)
     batch = commands.add_parser("batch", help="grade every submission in a folder, in parallel")
     batch.add_argument("folder", help="a file per student, or nbgrader's submitted/<student>/<assignment>/ layout")
     batch.add_argument("--out", required=True, help="folder for each student's results and grades.csv")

@@ -111,6 +111,19 @@ def test_a_notebook_linked_to_the_course_copy_earns_nothing(tmp_path):
     assert "is a symbolic link" in (workspace / "grading" / "results.json").read_text()
 
 
+def test_the_workflow_proves_its_install_by_grading_before_it_grades(tmp_path):
+    names = [s.get("id") or s.get("name", s.get("uses")) for s in steps()]
+    prove = next(i for i, s in enumerate(steps()) if "autograder\" selftest" in s.get("run", ""))
+    assert names.index("Install the autograder") < prove < names.index("grade")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "course").symlink_to(ROOT)
+    env = dict(os.environ, GITHUB_WORKSPACE=str(workspace))
+    done = subprocess.run(["bash", "-e", "-c", steps()[prove]["run"]], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and "the reference solution scores 68/68 here" in done.stdout, done.stderr
+
+
 def test_the_workflow_is_wired_the_way_classroom_reads_it():
     flow = workflow()
     job = flow["jobs"]["run-autograding-tests"]
@@ -161,6 +174,49 @@ def test_the_bundle_holds_the_scripts_and_the_course_only(bundle, tmp_path):
         archive.extractall(tmp_path / "source")
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(tmp_path / "source" / script)]).returncode == 0
+
+
+def oldest_python() -> str:
+    """A CPython 3.10 interpreter, the oldest the project promises (CI runs the suite on it)."""
+    if sys.version_info[:2] == (3, 10):
+        return getattr(sys, "_base_executable", sys.executable)
+    found = subprocess.run([str(ROOT / ".ci" / "find-python"), "3.10"], capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip(found.stderr.strip())
+    return found.stdout.strip()
+
+
+def run_setup(root: Path, python: str) -> subprocess.CompletedProcess:
+    """Gradescope's image build: setup.sh with `python3` being `python`, into `root` laid out like /autograder."""
+    shims = root / "shims"
+    shims.mkdir(exist_ok=True)
+    (shims / "python3").unlink(missing_ok=True)
+    (shims / "python3").symlink_to(python)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), PATH=f"{shims}:{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+def test_the_image_build_proves_the_install_by_grading_and_fails_on_a_broken_one(bundle, tmp_path):
+    """On Python 3.10, Ubuntu 22.04's: a clean course installs and grades its reference 68/68; the same course with
+    the codec's 3.11-only call planted back fails the build itself, naming the Python and the packages it found."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    python = oldest_python()
+    built = run_setup(root, python)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "install verified: the reference solution scores 68/68 here (Python 3.10." in built.stdout
+    codec = root / "source" / "course" / "autograder" / "sandbox" / "codec.py"
+    text = codec.read_text()
+    assert "binascii.a2b_base64(data)" in text
+    codec.write_text(text.replace("binascii.a2b_base64(data)", "binascii.a2b_base64(data, strict_mode=True)"))
+    broken = run_setup(root, python)
+    assert broken.returncode != 0
+    line = broken.stderr.strip().splitlines()[-1]
+    assert line.startswith("autograder selftest: this install grades the reference solution 0/68, not full marks")
+    assert "Python 3.10." in line and "numpy " in line and "nbgrader " in line
 
 
 HOSTILE = '''

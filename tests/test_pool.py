@@ -128,7 +128,7 @@ def test_a_grader_that_does_not_answer_in_time_is_stopped(tmp_path, grader):
 def test_a_grader_whose_course_files_changed_leaves_after_answering(tmp_path, monkeypatch):
     course = tmp_path / "course"
     monkeypatch.chdir(tmp_path)  # the grader process imports the copy on PYTHONPATH, not the package in the cwd
-    skip = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.pyc", "demo-output", "node_modules")
+    skip = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.pyc", "demo-output", "node_modules")
     for name in ("autograder", "source", "solutions", "assignments"):
         shutil.copytree(ROOT / name, course / name, ignore=skip)
     warm = WarmGrader(dict(os.environ, PYTHONPATH=str(course)))

@@ -71,6 +71,19 @@ def test_malformed_messages_are_refused(message):
         codec.decode(message)
 
 
+def _array_message(data: str) -> dict:
+    return {"__ndarray__": {"dtype": "uint8", "shape": [3], "data": data}}
+
+
+@pytest.mark.parametrize("data", ["QU JD", "QUJD\n", "QUJD=", "QU*JD", "=QUJD", "QUJDé"],
+                         ids=["space", "newline", "surplus padding", "outside the alphabet", "leading padding", "non-ASCII"])
+def test_array_data_is_refused_unless_it_is_exactly_what_the_encoder_writes(data):
+    """Lenient base64 (Python 3.10's only kind) would read each of these as b"ABC"; the codec takes only "QUJD"."""
+    assert codec.decode(_array_message("QUJD")).tobytes() == b"ABC"
+    with pytest.raises(codec.CodecError, match="not base64"):
+        codec.decode(_array_message(data))
+
+
 # --- loading a submission ----------------------------------------------------------------
 
 

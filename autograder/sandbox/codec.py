@@ -89,13 +89,27 @@ def _decode_array(body: dict) -> np.ndarray:
         if type(n) is not int or n < 0:
             raise CodecError("an array with an invalid shape")
         count *= n
-    try:
-        raw = binascii.a2b_base64(data, strict_mode=True)  # only the base64 alphabet, padded: no lenient decoding
-    except (binascii.Error, ValueError):
-        raise CodecError("an array whose data is not base64") from None
+    raw = _strict_base64(data)
     if len(raw) != count * _DTYPE[dtype].itemsize:
         raise CodecError(f"an array whose data does not match its shape {tuple(shape)}")
     return np.frombuffer(bytearray(raw), dtype=_DTYPE[dtype]).reshape(shape)  # a writable copy of its own
+
+
+def _strict_base64(data: str) -> bytes:
+    """The bytes `data` encodes, if it is canonical padded base64 (what `encode` writes); else CodecError.
+
+    `a2b_base64` alone skips characters outside the alphabet and surplus padding, and its
+    `strict_mode` exists only from Python 3.11. Encoding the result again and comparing is as
+    strict on every Python, and stricter: the only accepted text is the one `encode` makes.
+    """
+    try:
+        raw = binascii.a2b_base64(data)
+        canonical = binascii.b2a_base64(raw, newline=False) == data.encode("ascii")
+    except (binascii.Error, ValueError):  # ValueError: a str with characters outside ASCII
+        canonical = False
+    if not canonical:
+        raise CodecError("an array whose data is not base64")
+    return raw
 
 
 def apply_changes(originals: list, changed: list) -> None:
