@@ -6,26 +6,13 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
-    ClearHiddenTests,
-    Execute,
-    IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
-from traitlets import List
 
-from autograder.course.nbgrader_execution import DefinitionsOnly, RestoreStoryCells
-
-
-class ClearHiddenTestsInFeedback(ClearHiddenTests):
-    """nbgrader's ClearHiddenTests, accepting the HTML exporter's `display_data_priority` setting.
-
-    nbgrader declares that trait without `config=True` on its preprocessors' base class, so the
-    exporter's setting made every `generate_feedback` run log "Config option
-    `display_data_priority` not recognized by `ClearHiddenTests`".
-    """
-
-    display_data_priority = List(ClearHiddenTests.display_data_priority.default_value).tag(config=True)
+from autograder.integrations.markup import SanitizeMarkup
+from autograder.integrations.nbgrader_autograde import GradeInSandbox
+from autograder.integrations.nbgrader_kernel import ConfinedKernelManager
 
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -42,18 +29,23 @@ c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL") or default_db
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-# Each cell may run for 5 minutes; the first test cell's hidden part grades the whole notebook (a few seconds).
-c.ExecutePreprocessor.timeout = 300
-# Autograde executes what grading needs, as `autograder grade` does: solution, setup and test cells whole, and
-# only the definitions of the story's experiment cells (whose source and a "not run" line reach the feedback).
+# Autograde runs no kernel: GradeInSandbox grades the notebook with `autograder grade` (the student's code runs only
+# in its confined worker) and writes each test cell's checks and points into the cell; nothing else of the
+# notebook runs. SanitizeMarkup then makes the student's markdown, raw cells and outputs inert for the browsers
+# that show them (formgrader, feedback).
 c.Autograde.autograde_preprocessors = [
-    DefinitionsOnly, Execute, RestoreStoryCells, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    GradeInSandbox, SanitizeMarkup, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+    CheckCellMetadata,
 ]
+# Whatever else nbgrader executes with this configuration (`nbgrader validate`, the Validate button) runs in a
+# confined kernel: reads limited to the system and the release, writes to a scratch folder, no processes, no
+# network, limits on memory, file size and CPU time.
+c.ExecutePreprocessor.kernel_manager_class = ConfinedKernelManager
+c.ExecutePreprocessor.timeout = 300
 
-# Feedback shows every check's message but not the hidden tests' source (nbgrader keeps it by default).
+# Feedback shows every check's message, and no live markup of the student's.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    ClearHiddenTestsInFeedback,
+    SanitizeMarkup,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -67,8 +67,9 @@ class Course:
         (folder / "timestamp.txt").write_text("2026-11-29 12:00:00.000000 UTC")
         return folder / NOTEBOOK
 
-    def autograde(self, student: str) -> None:
-        self.nbgrader("autograde", ASSIGNMENT, "--student", student, "--create", "--force")
+    def autograde(self, student: str, *options: str) -> None:
+        """nbgrader autograde for one student; `options` are more of nbgrader's (``--GradeInSandbox.budget=60``)."""
+        self.nbgrader("autograde", ASSIGNMENT, "--student", student, "--create", "--force", *options)
 
     def generate_feedback(self, student: str) -> Path:
         self.nbgrader("generate_feedback", ASSIGNMENT, "--student", student, "--force")

@@ -76,11 +76,3 @@ def graded_functions(cells) -> dict[str, str]:
         tree = ast.parse(solution_code(source))
         found.update({node.name: grade_id for node in tree.body if isinstance(node, ast.FunctionDef)})
     return found
-
-
-_HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", flags=re.M | re.S)
-
-
-def without_hidden_tests(source: str) -> str:
-    """A test cell's source as students see it: the hidden test regions removed."""
-    return _HIDDEN.sub("", source).strip("\n")

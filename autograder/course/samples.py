@@ -66,8 +66,8 @@ def fill_release(python_source: str) -> dict:
             cell["source"] = "# GRADED FUNCTION\n" + "\n\n\n".join(per_cell[grade_id]) + "\n"
         cells.append(cell)
     first_solution = next(i for i, c in enumerate(cells) if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-    cells.insert(first_solution, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                                  "source": "# my helpers\n" + "\n\n\n".join(extra) + "\n"})
+    cells.insert(first_solution, {"cell_type": "code", "execution_count": None, "id": "my-helpers", "metadata": {},
+                                  "outputs": [], "source": "# my helpers\n" + "\n\n\n".join(extra) + "\n"})
     nb["cells"] = cells
     return nb
 

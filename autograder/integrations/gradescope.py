@@ -53,7 +53,8 @@ def to_dict(result: GradingResult) -> dict:
         "stdout_visibility": "hidden",
         "tests": [_test(t) for t in result.tests],
         "extra_data": {"load_problems": [{"kind": p.kind, "where": p.where, "message": p.message}
-                                         for p in result.load_problems]},
+                                         for p in result.load_problems],
+                       "notes": list(result.notes)},
     }
 
 

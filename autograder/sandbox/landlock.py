@@ -27,6 +27,9 @@ REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
+# Readable once confined, besides what a caller adds (the interpreter, the release): the system.
+SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev/null", "/dev/urandom", "/dev/zero")
+
 READ = READ_FILE | READ_DIR | EXECUTE
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
 
@@ -39,6 +42,11 @@ class RulesetAttr(ctypes.Structure):
 class PathBeneathAttr(ctypes.Structure):
     _pack_ = 1
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class NetPortAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("port", ctypes.c_uint64)]
 
 
 class LandlockUnavailable(OSError):
@@ -72,11 +80,13 @@ def _handled(abi: int) -> tuple[int, int, int]:
     return fs, net, scoped
 
 
-def confine(read: list[str], write: list[str]) -> list[str]:
-    """Restrict this process for good: read (and execute) only under `read`, read and write under `write`.
+def confine(read: list[str], write: list[str], bind_ports: tuple[int, ...] = ()) -> list[str]:
+    """Restrict this process for good: read (and execute) only under `read`, read and write under `write`,
+    bind TCP only to `bind_ports` (where the kernel handles the network), connect over TCP nowhere.
 
     Paths that do not exist are skipped. Returns what this kernel could not enforce (empty
-    when everything is); raises LandlockUnavailable when Landlock itself is missing.
+    when everything is); raises LandlockUnavailable when Landlock itself is missing. Only
+    this thread and what it starts later are confined: call it before starting threads.
     """
     abi = abi_version()
     if abi < 1:
@@ -103,6 +113,11 @@ def confine(read: list[str], write: list[str]) -> list[str]:
                         raise LandlockUnavailable(f"landlock_add_rule({path}) failed: {os.strerror(ctypes.get_errno())}")
                 finally:
                     os.close(fd)
+        for port in bind_ports if net else ():
+            rule = NetPortAttr(NET_BIND_TCP, port)
+            if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_NET_PORT), ctypes.byref(rule),
+                            ctypes.c_uint32(0)) < 0:
+                raise LandlockUnavailable(f"landlock_add_rule(port {port}) failed: {os.strerror(ctypes.get_errno())}")
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise LandlockUnavailable(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
         if libc.syscall(RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) < 0:

@@ -31,11 +31,12 @@ SYSCALLS = {"x86_64": (57, 58, 56, 435), "aarch64": (None, None, 220, 435)}
 # syscall numbers: (socket, io_uring_setup, io_uring_enter, io_uring_register)
 NETWORK_SYSCALLS = {"x86_64": (41, 425, 426, 427), "aarch64": (198, 425, 426, 427)}
 X32_SYSCALL_BIT = 0x40000000
+AF_INET, AF_NETLINK, SOCK_STREAM, SOCK_TYPE_MASK, NETLINK_ROUTE = 2, 16, 1, 0xF, 0
 
 # classic BPF
-LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K, AND_K = 0x20, 0x15, 0x35, 0x45, 0x06, 0x54
 ALLOW, ERRNO, KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
-NR, ARCH, ARG0_LOW = 0, 4, 16  # offsets in struct seccomp_data (little-endian)
+NR, ARCH, ARG0_LOW, ARG1_LOW, ARG2_LOW = 0, 4, 16, 24, 32  # offsets in struct seccomp_data (little-endian)
 
 
 class SockFilter(ctypes.Structure):
@@ -73,6 +74,26 @@ def _network_program(arch: str) -> list[tuple[int, int, int, int]]:
     return program + [(RET_K, 0, 0, ALLOW)]
 
 
+def _tcp_only_program(arch: str) -> list[tuple[int, int, int, int]]:
+    """`_network_program`, except that a Jupyter kernel's own sockets may be created: TCP over IPv4, which
+    Landlock then keeps from connecting anywhere or binding to any other port, and the routing netlink socket
+    through which ZeroMQ lists the interfaces when it binds (it reads; changing anything needs a capability)."""
+    socket, *uring = NETWORK_SYSCALLS[arch]
+    eacces, enosys = ERRNO | errno.EACCES, ERRNO | errno.ENOSYS
+    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
+               (LD_W_ABS, 0, 0, NR)]
+    if arch == "x86_64":
+        program += [(JGE_K, 0, 1, X32_SYSCALL_BIT), (RET_K, 0, 0, enosys)]
+    program += [(JEQ_K, 0, 10, socket),  # not socket(): on to io_uring
+                (LD_W_ABS, 0, 0, ARG0_LOW), (JEQ_K, 0, 3, AF_INET),
+                (LD_W_ABS, 0, 0, ARG1_LOW), (AND_K, 0, 0, SOCK_TYPE_MASK), (JEQ_K, 4, 3, SOCK_STREAM),
+                (JEQ_K, 0, 2, AF_NETLINK), (LD_W_ABS, 0, 0, ARG2_LOW), (JEQ_K, 1, 0, NETLINK_ROUTE),
+                (RET_K, 0, 0, eacces), (RET_K, 0, 0, ALLOW)]
+    for number in uring:
+        program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, enosys)]
+    return program + [(RET_K, 0, 0, ALLOW)]
+
+
 def forbid_processes() -> bool:
     """Install the process filter on this process and its threads for good; False where it cannot be done."""
     return _install(_program)
@@ -81,6 +102,11 @@ def forbid_processes() -> bool:
 def forbid_network() -> bool:
     """Install the network filter on this process and its threads for good; False where it cannot be done."""
     return _install(_network_program)
+
+
+def forbid_network_but_tcp() -> bool:
+    """Like `forbid_network`, but a kernel's TCP and routing netlink sockets may be created (`_tcp_only_program`)."""
+    return _install(_tcp_only_program)
 
 
 def _install(program: Callable[[str], list[tuple[int, int, int, int]]]) -> bool:

@@ -21,8 +21,6 @@ from protocol import ProtocolError, receive, send
 
 
 WHOLE_ROLES = ("solution", "setup")
-# Readable once confined, besides the folders on the submission's path: the interpreter and the system.
-SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev/null", "/dev/urandom", "/dev/zero")
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 NO_NETWORK = "the submission tried to open a network connection; grading machines allow none"
 disk_mb = 0  # the scratch folder's budget in MB, set by the first load; 0 until then
@@ -222,7 +220,7 @@ class Session:
         """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
         seccomp: no sockets of any kind, no new processes unless `processes`. Returns a plain description of
         what holds."""
-        read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_READ, *path_entries]
+        read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *landlock.SYSTEM_READ, *path_entries]
         try:
             missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"])
             missing = [m for m in missing if m != "network"]  # seccomp below refuses every socket, TCP or not

@@ -1,0 +1,149 @@
+"""`nbgrader autograde` without a kernel: the notebook is graded in the sandbox, as `autograder grade` grades it.
+
+nbgrader's own Execute runs a submission's cells in a Jupyter kernel started as the user
+who runs nbgrader (on a JupyterHub's formgrader: the instructor), in the course folder,
+with nothing confining it; whatever that kernel prints, returns or leaves in `sys.modules`
+is then read back as grades. `GradeInSandbox` takes Execute's place in the course's
+autograde pipeline (nbgrader_config.py):
+
+- it writes the notebook nbgrader has just sanitised to a private folder and runs
+  ``autograder grade`` on it in a separate process, whose worker is the only place any of
+  the student's code runs (confined, with limits: see the README's "Running student code");
+- it writes each test cell's result into that cell's outputs: the cell's checks as text,
+  and its points as the cell's value, which nbgrader's SaveAutoGrades takes as partial
+  credit. A statement that failed while loading is also noted on the cell it came from.
+
+No cell runs in a kernel, so a cell's score is exactly `autograder grade`'s score for it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from autograder.course.notebook import cell_role, nbgrader_meta
+from autograder.grading.outputs import RESULTS_FILE
+
+
+class GradingFailed(RuntimeError):
+    """The sandboxed grading could not produce results for this notebook (a fault of the course, not the student)."""
+
+
+class GradeInSandbox(NbGraderPreprocessor):
+    """Grade the notebook with ``autograder grade`` and write each test cell's checks and points into its outputs."""
+
+    budget = Float(480.0, help="Seconds of grading per submission (the command's --budget).").tag(config=True)
+    call_timeout = Float(20.0, help="Seconds per call into the submission (the command's --call-timeout).").tag(
+        config=True)
+    memory_mb = Integer(2048, help="The worker's memory limit in MB (the command's --memory-mb).").tag(config=True)
+    disk_mb = Integer(256, help="All the worker may write, in MB (the command's --disk-mb).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        results = self._grade(nb)
+        tests_of = _tests_by_cell(results["tests"])
+        notes = [line for line in results.get("extra_data", {}).get("notes", []) if line.strip()]
+        problems = results.get("extra_data", {}).get("load_problems", [])
+        first = True
+        for number, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            if cell_role(cell) == "test":
+                grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
+                tests = tests_of.get(grade_id.removeprefix("test_"))
+                if not tests:
+                    raise GradingFailed(f"test cell {grade_id!r} grades no cell the graders know; check that its grade "
+                                        "id is 'test_' followed by the grade id of the solution cell it tests")
+                text = cell_report(tests, notes if first else [])
+                score = round(sum(t["score"] for t in tests), 6)
+                cell.outputs = [new_output("stream", name="stdout", text=text + "\n"),
+                                new_output("execute_result", data={"text/plain": repr(score)}, execution_count=None)]
+                first = False
+            else:
+                here = [p for p in problems if _is_in(p.get("where", ""), cell, number + 1)]
+                cell.outputs = [new_output("stream", name="stdout", text=_problem_text(p)) for p in here]
+        return nb, resources
+
+    def _grade(self, nb) -> dict:
+        """results.json of `autograder grade` for `nb`, run as a separate process on a private copy."""
+        with tempfile.TemporaryDirectory(prefix="nbgrader-autograde-") as tmp:
+            notebook, out = Path(tmp) / "submission.ipynb", Path(tmp) / "results"
+            nbformat.write(nb, str(notebook))
+            command = [sys.executable, "-m", "autograder", "grade", str(notebook), "--quiet", "--out", str(out),
+                       "--budget", f"{self.budget:g}", "--call-timeout", f"{self.call_timeout:g}",
+                       "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb)]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                                      timeout=self.budget + 120)
+            except subprocess.TimeoutExpired:
+                raise GradingFailed(f"autograder grade did not finish within {self.budget + 120:g} s") from None
+            if done.returncode != 0 or not (out / RESULTS_FILE).is_file():
+                last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+                raise GradingFailed(f"autograder grade could not grade this notebook: {last}")
+            return json.loads((out / RESULTS_FILE).read_text(encoding="utf-8"))
+
+
+def _tests_by_cell(tests: list[dict]) -> dict[str, list[dict]]:
+    """results.json's tests grouped by the grade id of the solution cell of their first tag."""
+    from autograder.course.modules import cell_of_function
+
+    cells = cell_of_function()
+    grouped: dict[str, list[dict]] = {}
+    for test in tests:
+        if test.get("tags"):
+            grouped.setdefault(cells.get(test["tags"][0], test["tags"][0]), []).append(test)
+    return grouped
+
+
+def _is_in(where: str, cell, number: int) -> bool:
+    """Whether a load problem's place ("cell 'relu', line 3" or "code cell 12, line 1") is this cell."""
+    grade_id = nbgrader_meta(cell).get("grade_id")
+    return (grade_id is not None and where.startswith(f"cell {grade_id!r}")) or where.startswith(f"code cell {number},")
+
+
+def _problem_text(problem: dict) -> str:
+    line = problem.get("where", "").rpartition(", ")[2] or "a statement"
+    return (f"While grading, {line} of this cell failed and was skipped: {problem.get('message', '')}\n"
+            "It costs nothing by itself; whatever it would have defined is missing.\n")
+
+
+def cell_report(tests: list[dict], notes: list[str] | None = None) -> str:
+    """One test cell's output: a summary line, then a line per check, each failure's message once.
+
+    A first line or hint already shown for an earlier check of the cell ("backward_propagation fails its own
+    checks", a shared hint) is left out, and a message shown whole already becomes "the same reason as above".
+    `notes` (what happened while loading the notebook) head the first test cell's output.
+    """
+    lines: list[str] = []
+    if notes:
+        lines += ["While loading your notebook:", *("  " + line for note in notes for line in note.splitlines()), ""]
+    failed = [t for t in tests if t["status"] != "passed"]
+    score, top = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+    if failed:
+        lines.append(f"{len(failed)} of {len(tests)} checks failed: {score:g} / {top:g} points.")
+    else:
+        lines.append(f"All {len(tests)} checks passed: {score:g} / {top:g} points.")
+    messages: set[str] = set()
+    headlines: set[str] = set()
+    for test in tests:
+        mark = "passed" if test["status"] == "passed" else "FAILED"
+        lines.append(f"[{mark}] {test['name']} ({test['score']:g} / {test['max_score']:g})")
+        message = test["output"].strip()
+        if test["status"] == "passed":
+            continue
+        if message in messages:
+            lines.append("    (the same reason as above)")
+            continue
+        messages.add(message)
+        for at, line in enumerate(test["output"].splitlines()):
+            if at == 0 or line.strip().startswith("Hint:"):  # array rows may repeat; these need not
+                if line.strip() in headlines:
+                    continue
+                headlines.add(line.strip())
+            lines.append("    " + line)
+    return "\n".join(lines)
