@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.sandbox.client import Limits
+from autograder.sandbox.confinement import Unconfined
 
 
 class CommandFailed(RuntimeError):
@@ -75,6 +76,8 @@ def _grade(args: argparse.Namespace) -> int:
     except SubmissionError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
+    except Unconfined as exc:
+        raise CommandFailed(str(exc)) from None
     except GraderError as exc:
         raise CommandFailed(f"the graders could not run ({exc})") from None
     except OSError as exc:
@@ -101,12 +104,13 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
     extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb),
-             "--disk-mb", str(args.disk_mb)]
+             "--disk-mb", str(args.disk_mb), *(["--allow-unconfined"] if args.allow_unconfined else [])]
     progress = batch.Progress(len(batch.discover(folder)))
     try:
         if args.scheduler:
             submissions, outcomes = _on_cluster(args, folder, out, extra, progress)
         else:
+            _require_confinement(args)
             submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
                                                     extra_args=extra, progress=progress.update)
     except (batch.GradesNotWritten, batch.GraderUnavailable) as exc:
@@ -150,7 +154,10 @@ def _selftest(args: argparse.Namespace) -> int:
     """Grade the reference solution; exit 0 only with full marks (proves an install, unlike --help)."""
     from autograder.integrations import install_check
 
-    outcome = install_check.check()
+    try:
+        outcome = install_check.check(Limits(allow_unconfined=args.allow_unconfined))
+    except Unconfined as exc:
+        raise CommandFailed(str(exc)) from None
     if not outcome.ok:
         raise CommandFailed(outcome.line())
     print(outcome.line())
@@ -159,7 +166,18 @@ def _selftest(args: argparse.Namespace) -> int:
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
-                  disk_mb=args.disk_mb)
+                  disk_mb=args.disk_mb, allow_unconfined=args.allow_unconfined)
+
+
+def _require_confinement(args: argparse.Namespace) -> None:
+    """Before a class is graded here: one plain line and exit 1 unless this machine confines submissions."""
+    from autograder.sandbox import confinement
+    from autograder.sandbox.client import confinement_here
+
+    if not args.allow_unconfined:
+        state = confinement_here(_limits(args))
+        if not confinement.acceptable(state):
+            raise CommandFailed(str(confinement.Unconfined(state)))
 
 
 def _classroom(args: argparse.Namespace) -> int:
@@ -170,7 +188,10 @@ def _classroom(args: argparse.Namespace) -> int:
     from autograder.integrations import classroom, gradescope, junit
 
     repository, out = Path(args.repository), Path(args.out)
-    result = grade_folder(repository, limits=_limits(args), budget_seconds=args.budget)
+    try:
+        result = grade_folder(repository, limits=_limits(args), budget_seconds=args.budget)
+    except Unconfined as exc:
+        raise CommandFailed(str(exc)) from None
     # annotations belong on the notebook, named as in the student's repository (the expected name if none was found)
     found = find_submission(repository)[0] if repository.is_dir() else None
     notebook = found.relative_to(repository).as_posix() if found else f"{ASSIGNMENT}.ipynb"
@@ -180,6 +201,27 @@ def _classroom(args: argparse.Namespace) -> int:
     print(summary.render(result, "planar_classification"))
     print(f"\n{classroom.points_line(result)}\nwrote {results} and {junit_file}")
     return 0
+
+
+def _classroom_collect(args: argparse.Namespace) -> int:
+    """Clone the students' repositories listed in a file, for the course's own grading run."""
+    from autograder.integrations import classroom_collect
+
+    listing, out = Path(args.repositories), Path(args.out)
+    try:
+        repositories = classroom_collect.read_list(listing)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandFailed(f"cannot read the list of repositories {listing} ({getattr(exc, 'strerror', None) or exc})") from None
+    cloned = classroom_collect.collect(repositories, out, args.prefix)
+    for entry in cloned:
+        if entry.problem:
+            print(f"autograder classroom-collect: {entry.student}: {entry.problem}", file=sys.stderr)
+        else:
+            print(f"{entry.student}: {entry.commit[:12]}")
+    failed = sum(bool(c.problem) for c in cloned)
+    print(f"{len(cloned) - failed} of {len(cloned)} repositories cloned into {out}; "
+          f"grade them with: autograder batch {out} --out DIR")
+    return 1 if failed else 0
 
 
 def _time_limit(args: argparse.Namespace):
@@ -200,7 +242,7 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
         return 2
     limit = _time_limit(args)
     try:
-        gradescope_bundle.build(out, limit)
+        gradescope_bundle.build(out, limit, allow_unconfined=args.allow_unconfined)
     except OSError as exc:
         raise CommandFailed(f"could not write {out} ({exc.strerror or exc})") from None
     print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment, and set the "
@@ -215,11 +257,14 @@ def _gradescope_run(args: argparse.Namespace) -> int:
     from autograder.integrations import gradescope_run
 
     limit = _time_limit(args)
-    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb)
+    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
+                    allow_unconfined=args.allow_unconfined)
     try:
         result = gradescope_run.run(Path(args.root), limit, limits)
     except GraderError as exc:
         raise CommandFailed(f"the graders could not run ({exc}); results.json says so") from None
+    except Unconfined as exc:
+        raise CommandFailed(f"{exc} results.json tells the student that grading could not run") from None
     print(summary.render(result, "planar_classification"))
     return 0
 
@@ -249,6 +294,13 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
                         help="disk space the submission's code may write, in all (default 256)")
     parser.add_argument("--budget", type=float, default=600.0, metavar="SECONDS",
                         help="total grading time per submission (default 600)")
+    _unconfined_option(parser)
+
+
+def _unconfined_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-unconfined", action="store_true",
+                        help="grade even where the sandbox cannot confine submissions (no Landlock or seccomp), "
+                             "accepting that they can read the graders; results say they were graded so")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.set_defaults(run=_grade)
     selftest = commands.add_parser("selftest", help="prove this install: grade the reference solution, which must "
                                                     "earn full marks (exit 1 with what was found if not)")
+    _unconfined_option(selftest)
     selftest.set_defaults(run=_selftest)
     batch = commands.add_parser("batch", help="grade every submission in a folder, in parallel")
     batch.add_argument("folder", help="a file per student, or nbgrader's submitted/<student>/<assignment>/ layout")
@@ -278,9 +331,6 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
     batch.add_argument("--scheduler", metavar="tcp://HOST:8786",
                        help="grade on this Dask distributed cluster instead of here (needs the cluster extra)")
-    batch.add_argument("--allow-unconfined", action="store_true",
-                       help="with --scheduler: let Dask workers grade where the sandbox cannot confine submissions "
-                            "(trusted test clusters only)")
     _limit_options(batch)
     batch.set_defaults(run=_batch)
     report = commands.add_parser("report", help="an HTML report of what the class got wrong, from a batch's folder")
@@ -301,20 +351,32 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--assignment", default="Planar classification",
                         help="the grade column's name; for Canvas, \"Name (ID)\" updates that existing assignment")
     export.set_defaults(run=_export)
-    room = commands.add_parser("classroom", help="grade a student repository in GitHub Actions (GitHub Classroom)")
+    room = commands.add_parser("classroom", help="grade one checked-out student repository in a GitHub Actions job of "
+                                                 "the course's own (job summary, Classroom's result output)")
     room.add_argument("repository", help="the checked-out student repository; only its notebook is read")
     room.add_argument("--out", default="grading", help="folder for results.json and junit.xml")
     _limit_options(room)
     room.set_defaults(run=_classroom)
+    collect = commands.add_parser("classroom-collect", help="clone the students' repositories of a GitHub Classroom "
+                                                            "assignment, for the course's own grading run")
+    collect.add_argument("repositories", help="a file listing the repositories' clone URLs, one per line")
+    collect.add_argument("--out", required=True, help="the folder to clone into: OUT/<student>/, then autograder batch OUT")
+    collect.add_argument("--prefix", default="", help="the assignment's repository prefix, removed from each "
+                                                      "repository's name to give the student (GitHub login)")
+    collect.set_defaults(run=_classroom_collect)
     bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip to upload to Gradescope")
     bundle.add_argument("out", help="the zip file to write, e.g. autograder.zip")
     _time_limit_options(bundle)
+    bundle.add_argument("--allow-unconfined", action="store_true",
+                        help="build a bundle that grades even where Gradescope's machine cannot confine submissions, "
+                             "accepting that they can read the graders; results say they were graded so")
     bundle.set_defaults(run=_gradescope_bundle)
     gs_run = commands.add_parser("gradescope-run", help="what run_autograder calls inside Gradescope")
     gs_run.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
     gs_run.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
                         help="time limit for each call into the submission (default 20)")
     gs_run.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    _unconfined_option(gs_run)
     _time_limit_options(gs_run)
     gs_run.set_defaults(run=_gradescope_run)
     args = parser.parse_args(argv)

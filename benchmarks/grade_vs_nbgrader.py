@@ -7,9 +7,9 @@ run instead (stock nbgrader, nbgrader as this course sets it up, otter-grader) a
 One notebook, the completed source notebook (the reference solution), each timing the median of `--runs`
 runs of the whole command, start-up included, with its CPU time (user + system of the command and every
 process it waited for):
-- stock `nbgrader autograde`: the course generated with nbgrader's default autograde preprocessors, which
-  execute every cell of the submission (the story's 10,000-iteration experiments and the test cells);
-- `nbgrader autograde` as `nbgrader_config.py` sets it up: the story cells' definitions only;
+- stock `nbgrader autograde`: the course generated with nbgrader's default autograde preprocessors and kernel,
+  which execute every cell of the submission (the story's 10,000-iteration experiments and the test cells);
+- `nbgrader autograde` as `nbgrader_config.py` sets it up: no kernel, the notebook graded in the sandbox;
 - `otter run` (no Docker) of an otter-grader autograder built from the same visible tests, where otter-grader
   installs (`otter_side.py`; its virtual environment is kept in `.benchmark-cache/`);
 - `autograder grade`, cold: a fresh process, as a user or a CI job runs it.
@@ -114,8 +114,10 @@ def nbgrader_course(root: Path, *, stock: bool) -> Path:
     config = NBGRADER_CONFIG.read_text(encoding="utf-8")
     if stock:
         config, found = re.subn(r"\nc\.Autograde\.autograde_preprocessors = \[.*?\]\n", "\n", config, flags=re.S)
-        if found != 1:
-            raise SystemExit("nbgrader_config.py no longer sets Autograde.autograde_preprocessors as expected")
+        config, kernels = re.subn(r"\nc\.ExecutePreprocessor\.kernel_manager_class = .*?\n", "\n", config)
+        if (found, kernels) != (1, 1):
+            raise SystemExit("nbgrader_config.py no longer sets Autograde.autograde_preprocessors and "
+                             "ExecutePreprocessor.kernel_manager_class as expected")
     (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
                     f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url=sqlite:///{root}/gradebook.db",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import xmlschema
 import yaml
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_NOTEBOOK
-from autograder.course.samples import fill_release, write_notebook
+from autograder.course.samples import SAMPLES, changed, fill_release, sample_notebook, write_notebook
 from autograder.grading.plugin import grader_weights
 from autograder.integrations import classroom, gradescope_bundle
 from autograder.integrations.results import GradingResult, TestResult
@@ -54,48 +55,139 @@ def student_repository(where: Path, solution_source: str | None) -> Path:
     return where
 
 
-def workflow() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text())
+STUDENT_WORKFLOW = WORKFLOW
+GRADING_WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom-grading.yml"
 
 
-def steps() -> list[dict]:
-    return workflow()["jobs"]["run-autograding-tests"]["steps"]
+def workflow(path: Path = STUDENT_WORKFLOW) -> dict:
+    return yaml.safe_load(path.read_text())
 
 
-def run_grading_step(workspace: Path, repository: Path) -> tuple[subprocess.CompletedProcess, dict, str]:
-    """Run the workflow's own grading step with bash, in a workspace laid out as the workflow does."""
-    step = next(s for s in steps() if s.get("id") == "grade")
-    (workspace / "course").symlink_to(ROOT)  # what "Check out the course's autograder" produces
-    shutil.move(str(repository), workspace / "submission")
-    runner_temp = workspace.parent / "runner-temp"
-    runner_temp.mkdir()
-    output, summary = workspace.parent / "github_output", workspace.parent / "step_summary"
-    env = dict(os.environ, GITHUB_WORKSPACE=str(workspace), GITHUB_OUTPUT=str(output),
-               GITHUB_STEP_SUMMARY=str(summary), PYTEST_ADDOPTS="--co")
-    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=runner_temp, env=env, capture_output=True,
-                          text=True, timeout=600)
-    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+def steps(path: Path = STUDENT_WORKFLOW) -> list[dict]:
+    (job,) = workflow(path)["jobs"].values()
+    return job["steps"]
+
+
+def step(path: Path, key: str) -> dict:
+    """The step whose id or name is `key`."""
+    return next(s for s in steps(path) if key in (s.get("id"), s.get("name")))
+
+
+def run_step(path: Path, key: str, cwd: Path, **env: str) -> tuple[subprocess.CompletedProcess, dict, str]:
+    """Run one step of a workflow with bash as Actions would: (the run, its step outputs, the job summary)."""
+    output, summary = cwd.parent / "github_output", cwd.parent / "step_summary"
+    output.write_text(""), summary.write_text("")
+    environ = dict(os.environ, GITHUB_WORKSPACE=str(cwd), GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
+                   PYTEST_ADDOPTS="--co", **env)
+    done = subprocess.run(["bash", "-e", "-c", step(path, key)["run"]], cwd=cwd, env=environ, capture_output=True,
+                          text=True, timeout=900)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
     return done, outputs, summary.read_text()
 
 
-@pytest.mark.parametrize("solution, points", [(None, 0), ("reference", 68)])
-def test_the_classroom_workflow_grades_only_the_notebook(tmp_path, solution, points):
-    source = SOLUTION_FILE.read_text() if solution else None
+# --- the students' workflow: visible tests only, no secret --------------------------------------
+
+
+def test_the_students_workflow_holds_no_secret_and_checks_out_only_their_repository():
+    text = STUDENT_WORKFLOW.read_text()
+    assert "secrets." not in text and "token" not in text.lower().replace("persist-credentials", "")
+    checkouts = [s for s in steps() if s.get("uses", "").startswith("actions/checkout")]
+    assert len(checkouts) == 1 and "repository" not in checkouts[0].get("with", {})
+    assert checkouts[0]["with"]["persist-credentials"] is False
+    assert "autograder" not in step(STUDENT_WORKFLOW, "visible")["run"]  # the course's package is not there
+    reporter = next(s for s in steps() if s.get("uses") == "classroom-resources/autograding-grading-reporter@v1")
+    assert reporter["env"]["VISIBLE_RESULTS"] == "${{ steps.visible.outputs.result }}"
+    assert reporter["with"]["runners"] == "visible" and "not the grade" in reporter["name"]
+    assert workflow()["jobs"]["run-autograding-tests"]["name"] == "Autograding Tests"  # what Classroom annotates
+
+
+@pytest.mark.parametrize("solution, passed", [(None, 0), ("reference", 16), ("backward_bug", 13)])
+def test_the_students_workflow_reports_the_visible_tests_as_feedback(tmp_path, solution, passed):
+    source = {"reference": SOLUTION_FILE.read_text(), "backward_bug": changed(SAMPLES["backward_bug"])}.get(solution)
     repository = student_repository(tmp_path / "student", source)
+    for name in ("public_tests.py", "planar_utils.py"):  # the release's own, which the student's run relies on
+        shutil.copy(RELEASE_DIR / name, repository / name)
+    python = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # with what "Install ..." installs
+    done, outputs, summary = run_step(STUDENT_WORKFLOW, "visible", repository, PATH=python)
+    assert done.returncode == (0 if passed == 16 else 1), done.stderr
+    reported = json.loads(base64.b64decode(outputs["result"]))
+    assert reported["max_score"] == 16 and sum(t["score"] for t in reported["tests"]) == passed
+    assert all(t["name"].startswith("visible test: test_") for t in reported["tests"])
+    assert "feedback, not your grade" in summary and f"{passed} of 16 pass" in summary
+    assert f"{passed} of 16 visible tests pass" in done.stdout
+
+
+# --- the course's own grading run -------------------------------------------------------------
+
+
+CLAIM_FULL_MARKS = """name: Autograding Tests
+on: [push]
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    steps:
+      - id: grade
+        run: echo "result=$(echo '{"version":1,"status":"pass","max_score":68,"tests":[]}' | base64 -w0)" >> "$GITHUB_OUTPUT"
+"""
+
+
+def git_repository(where: Path, notebook: dict | None) -> str:
+    """A student's repository as GitHub Classroom makes it (the release, committed), with their notebook; its URL."""
+    repository = student_repository(where, None)
+    if notebook is not None:
+        write_notebook(notebook, repository / "planar_classification.ipynb")
+    workflows = repository / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "classroom.yml").write_text(CLAIM_FULL_MARKS)
+    (repository / "results.json").write_text(json.dumps({"score": 68, "max_score": 68, "tests": []}))
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["-c", "user.name=s", "-c", "user.email=s@example.edu", "commit", "-q", "-m", "done"]):
+        subprocess.run(["git", *command], cwd=repository, check=True, capture_output=True)
+    return repository.as_uri()
+
+
+def test_the_course_grading_run_gives_the_right_totals_whatever_a_students_workflow_says(tmp_path):
+    """The course's workflow, its own steps run as Actions runs them: every student's workflow claims 68."""
+    prefix = "planar-classification-"
+    students = {"ada": fill_release(SOLUTION_FILE.read_text()), "bob": sample_notebook("backward_bug"), "cy": None}
+    urls = [git_repository(tmp_path / "repos" / f"{prefix}{name}", nb) for name, nb in students.items()]
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    done, outputs, summary = run_grading_step(workspace, repository)
+    (workspace / "course").symlink_to(ROOT)  # what "Check out the course" produces
+    (workspace / "repositories.txt").write_text("\n".join(urls + [(tmp_path / "repos" / "gone").as_uri()]) + "\n")
+    collected, _, _ = run_step(GRADING_WORKFLOW, "collect", workspace, PREFIX=prefix)
+    assert collected.returncode == 1 and "gone: could not clone" in collected.stderr  # one missing, the rest go on
+    assert "3 of 4 repositories cloned" in collected.stdout
+    graded, _, _ = run_step(GRADING_WORKFLOW, "grade", workspace)
+    rows = {r["student"]: r for r in csv.DictReader((workspace / "graded" / "grades.csv").open())}
+    assert {name: float(rows[name]["score"]) for name in students} == {"ada": 68, "bob": 56, "cy": 0}
+    commits = {r["student"]: r["commit"] for r in csv.DictReader((workspace / "students" / "commits.csv").open())}
+    assert all(len(commits[name]) == 40 for name in students) and commits["gone"] == ""
+
+
+def test_the_course_grading_run_proves_its_install_before_it_clones_anything():
+    keys = [s.get("id") or s.get("name") for s in steps(GRADING_WORKFLOW)]
+    prove = next(i for i, s in enumerate(steps(GRADING_WORKFLOW)) if s.get("run", "").endswith("autograder selftest"))
+    assert keys.index("Install the autograder") < prove < keys.index("collect") < keys.index("grade")
+    assert "secrets.CLASSROOM_TOKEN" in GRADING_WORKFLOW.read_text()
+
+
+def test_the_grade_command_for_one_repository_grades_only_the_notebook(tmp_path):
+    """`autograder classroom`, for a course's own job: the planted conftest, pytest.ini, tests and utilities
+    of the repository change nothing; the job summary and Classroom's result output are written."""
+    repository = student_repository(tmp_path / "student", SOLUTION_FILE.read_text())
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    env = dict(os.environ, GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary), PYTEST_ADDOPTS="--co")
+    done = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(repository), "--out",
+                           str(tmp_path / "grading")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert f"Points {points}/68" in done.stdout
-    reported = json.loads(base64.b64decode(outputs["result"]))
-    assert reported["max_score"] == 68 and sum(t["score"] for t in reported["tests"]) == points
-    assert reported["status"] == ("pass" if points == 68 else "fail")
-    assert len(reported["tests"]) == CHECKS and all(t["status"] in ("pass", "fail") for t in reported["tests"])
-    assert f"planar_classification: {points} / 68 points" in summary
-    assert (workspace / "grading" / "results.json").is_file()
-    report = workspace / "grading" / "junit.xml"
+    assert "Points 68/68" in done.stdout
+    reported = json.loads(base64.b64decode(output.read_text().split("=", 1)[1]))
+    assert reported["max_score"] == 68 and sum(t["score"] for t in reported["tests"]) == 68
+    assert len(reported["tests"]) == CHECKS and reported["status"] == "pass"
+    assert "planar_classification: 68 / 68 points" in summary.read_text()
+    report = tmp_path / "grading" / "junit.xml"
     xmlschema.XMLSchema(JUNIT_SCHEMA).validate(str(report))
-    # mikepenz/action-junit-report anchors annotations on the suite's file: the notebook, as named in the repository
     assert ET.parse(report).getroot().find("testsuite").get("file") == "planar_classification.ipynb"
 
 
@@ -104,43 +196,10 @@ def test_a_notebook_linked_to_the_course_copy_earns_nothing(tmp_path):
     repository = student_repository(tmp_path / "student", None)
     (repository / "planar_classification.ipynb").unlink()
     (repository / "planar_classification.ipynb").symlink_to(SOURCE_NOTEBOOK)
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    done, outputs, summary = run_grading_step(workspace, repository)
+    done = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(repository), "--out",
+                           str(tmp_path / "grading")], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "Points 0/68" in done.stdout
-    assert "is a symbolic link" in (workspace / "grading" / "results.json").read_text()
-
-
-def test_the_workflow_proves_its_install_by_grading_before_it_grades(tmp_path):
-    names = [s.get("id") or s.get("name", s.get("uses")) for s in steps()]
-    prove = next(i for i, s in enumerate(steps()) if "autograder\" selftest" in s.get("run", ""))
-    assert names.index("Install the autograder") < prove < names.index("grade")
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    (workspace / "course").symlink_to(ROOT)
-    env = dict(os.environ, GITHUB_WORKSPACE=str(workspace))
-    done = subprocess.run(["bash", "-e", "-c", steps()[prove]["run"]], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0 and "the reference solution scores 68/68 here" in done.stdout, done.stderr
-
-
-def test_the_workflow_is_wired_the_way_classroom_reads_it():
-    flow = workflow()
-    job = flow["jobs"]["run-autograding-tests"]
-    assert job["name"] == "Autograding Tests"  # the check run Classroom's reporter annotates
-    by_name = {s.get("uses", s.get("name")): s for s in job["steps"]}
-    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]
-    student, course = checkouts
-    assert student["with"]["path"] == "submission" and "repository" not in student["with"]
-    assert course["with"]["path"] == "course" and "secrets.AUTOGRADER_TOKEN" in course["with"]["token"]
-    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
-    grade = next(s for s in job["steps"] if s.get("id") == "grade")
-    assert "$GITHUB_WORKSPACE/course/.venv/bin/autograder" in grade["run"]
-    assert "--out \"$GITHUB_WORKSPACE/grading\"" in grade["run"]
-    reporter = by_name["classroom-resources/autograding-grading-reporter@v1"]
-    for runner in reporter["with"]["runners"].split(","):
-        assert reporter["env"][f"{runner.upper()}_RESULTS"] == f"${{{{ steps.{runner}.outputs.result }}}}"
-    assert by_name["mikepenz/action-junit-report@v4"]["with"]["report_paths"] == "grading/junit.xml"
+    assert "is a symbolic link" in (tmp_path / "grading" / "results.json").read_text()
 
 
 def test_the_job_summary_escapes_what_students_write():
@@ -207,7 +266,8 @@ def test_the_image_build_proves_the_install_by_grading_and_fails_on_a_broken_one
     python = oldest_python()
     built = run_setup(root, python)
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "install verified: the reference solution scores 68/68 here (Python 3.10." in built.stdout
+    assert "install verified: the reference solution scores 68/68 here, in a sandbox that is confined (Python 3.10." \
+        in built.stdout
     codec = root / "source" / "course" / "autograder" / "sandbox" / "codec.py"
     text = codec.read_text()
     assert "binascii.a2b_base64(data)" in text

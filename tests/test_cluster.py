@@ -17,6 +17,7 @@ from pathlib import Path
 
 import distributed  # the cluster extra's dask[distributed] is part of .[dev]: these tests run, never skip
 import pytest
+from landlock_off import without_landlock
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.grading.batch import FINGERPRINT_FILE
@@ -177,30 +178,14 @@ def test_a_batch_resumes_across_a_restart_of_the_client(cluster, tmp_path):
     assert forced.stderr.count("(already graded)") == 0 and "6 of 7 submissions graded" in forced.stdout
 
 
-# Starts `dask worker` with Landlock's system calls failing with ENOSYS, as they do under gVisor.
-WITHOUT_LANDLOCK = """
-import errno, os, sys
-from autograder.sandbox import seccomp
-def program(arch):
-    s = seccomp
-    code = [(s.LD_W_ABS, 0, 0, s.ARCH), (s.JEQ_K, 1, 0, s.AUDIT_ARCH[arch]), (s.RET_K, 0, 0, s.KILL_PROCESS),
-            (s.LD_W_ABS, 0, 0, s.NR)]
-    for number in (444, 445, 446):  # landlock_create_ruleset, landlock_add_rule, landlock_restrict_self
-        code += [(s.JEQ_K, 0, 1, number), (s.RET_K, 0, 0, s.ERRNO | errno.ENOSYS)]
-    return code + [(s.RET_K, 0, 0, s.ALLOW)]
-assert seccomp._install(program), "no seccomp here"
-os.execv(sys.argv[1], sys.argv[1:])
-"""
-
-
 def test_a_worker_that_cannot_confine_refuses_with_one_line(tmp_path):
     address = f"tcp://127.0.0.1:{free_port()}"
     scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                   "--no-dashboard"], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen([sys.executable, "-c", WITHOUT_LANDLOCK, str(DASK), "worker", address, "--nthreads", "1",
-                               "--no-nanny", "--no-dashboard", "--local-directory", str(tmp_path / "w")], env=ENV,
+    worker = subprocess.Popen(without_landlock([str(DASK), "worker", address, "--nthreads", "1", "--no-nanny",
+                                                "--no-dashboard", "--local-directory", str(tmp_path / "w")]), env=ENV,
                               stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
     try:
         with distributed.Client(address, timeout=60, set_as_default=False) as client:

@@ -138,7 +138,7 @@ def test_every_graded_cell_is_followed_by_a_locked_visible_test():
 
 
 def test_support_files_are_released_unchanged():
-    for name in ("planar_utils.py", "public_tests.py"):
+    for name in ("planar_utils.py", "public_tests.py", "visible_tests.py"):
         assert (RELEASE_DIR / name).read_bytes() == (SOURCE_DIR / name).read_bytes()
     assert sorted(p.name for p in (RELEASE_DIR / "datasets").iterdir()) == sorted(
         p.name for p in (SOURCE_DIR / "datasets").iterdir())

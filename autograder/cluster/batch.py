@@ -19,12 +19,12 @@ from distributed import Client, as_completed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from autograder.cluster.confinement import Unconfined
 from autograder.cluster.tasks import ConfinementCheck, grade_submission
 from autograder.grading import batch
 from autograder.grading.batch import FINGERPRINT_FILE, GradesNotWritten, Outcome, Submission
 from autograder.grading.grade import DEFAULT_BUDGET_SECONDS
 from autograder.integrations.files import write_atomically
+from autograder.sandbox.confinement import Unconfined
 
 
 CONNECT_SECONDS = 30

@@ -18,27 +18,24 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from autograder.cluster import confinement
 from autograder.grading.outputs import JUNIT_FILE, RESULTS_FILE
 from autograder.grading.pool import GraderTimeout, WarmGrader
+from autograder.sandbox import confinement
+from autograder.sandbox.client import confinement_here
 
 
 logger = logging.getLogger("autograder.cluster")
 _GRADERS: queue.SimpleQueue[WarmGrader] = queue.SimpleQueue()  # this worker's idle warm graders
-_CHECKED: dict[bool, str] = {}  # allow_unconfined -> "" when this worker may grade, else why not
+_STATE: list[str] = []  # this worker process's confinement, found once (see sandbox.confinement)
 
 
-def _refusal(allow_unconfined: bool) -> str:
-    """Why this worker must not grade ("" when it may); checked once per worker process."""
+def _refusal(allow_unconfined: bool) -> confinement.Unconfined | None:
+    """Why this worker must not grade (None when it may); the sandbox is asked once per worker process."""
     if allow_unconfined:
-        return ""
-    if False not in _CHECKED:
-        try:
-            confinement.require("this Dask worker")
-            _CHECKED[False] = ""
-        except confinement.Unconfined as exc:
-            _CHECKED[False] = str(exc)
-    return _CHECKED[False]
+        return None
+    if not _STATE:
+        _STATE.append(confinement_here())
+    return None if confinement.acceptable(_STATE[0]) else confinement.Unconfined(_STATE[0], "this Dask worker")
 
 
 class ConfinementCheck(WorkerPlugin):
@@ -51,11 +48,11 @@ class ConfinementCheck(WorkerPlugin):
 
     def setup(self, worker) -> None:
         refusal = _refusal(self.allow_unconfined)
-        if refusal:
+        if refusal is not None:
             print(f"autograder: {refusal}", file=sys.stderr, flush=True)
-            logger.error(refusal)
+            logger.error(str(refusal))
             worker.loop.add_callback(worker.close, reason="autograder: cannot confine submissions")
-            raise confinement.Unconfined(refusal)  # the client hears it too
+            raise refusal  # the client hears it too
 
     def teardown(self, worker) -> None:
         """The Dask worker is closing: its warm graders leave, and their folders go with them."""
@@ -77,8 +74,8 @@ def grade_submission(name: str, data: bytes, argv: list[str], timeout: float, ve
     from autograder.grading.batch import grader_version
 
     refusal = _refusal(allow_unconfined)
-    if refusal:
-        return {"error": refusal}
+    if refusal is not None:
+        return {"error": str(refusal)}
     if grader_version() != version:
         return {"error": f"the Dask worker's graders (version {grader_version()}) differ from the client's "
                          f"({version}); install the same course on every node"}

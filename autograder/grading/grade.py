@@ -20,6 +20,7 @@ from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult, LoadProblem, TestResult
+from autograder.sandbox import confinement
 from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker, prestart
 
 
@@ -106,7 +107,11 @@ def load_problems(report: LoadReport) -> list[LoadProblem]:
 
 def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
           only: list[str] | None = None) -> GradingResult:
-    """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions."""
+    """Run every grader on `submission` (checked with `check_path` first); `only` keeps the checks grading those functions.
+
+    Raises `confinement.Unconfined` before any of the submission runs where the sandbox cannot confine it, unless
+    `limits.allow_unconfined`; the result's `confinement` then says how it ran, and its notes say so too.
+    """
     started = time.monotonic()
     submission = check_path(Path(submission))
     prestart(limits)  # the workers' pre-loaded parent loads while the graders are collected
@@ -123,13 +128,19 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
         except GraderError:
             if integrity.fingerprint() == before:
                 raise  # the graders are broken by themselves: the instructor must hear of it
-    if report.confinement and report.confinement != "confined":  # the instructor's terminal, not the report
+    notes = load_notes(report)
+    if report.confinement and report.confinement != confinement.CONFINED:
         print(f"autograder: warning: the worker was {report.confinement}", file=sys.stderr)
+        if not confinement.acceptable(report.confinement):  # graded anyway, as the instructor said: everyone sees it
+            notes.insert(0, confinement.unconfined_note(report.confinement))
     if integrity.fingerprint() != before:
         print(f"autograder: the course's files changed while {submission} was graded; restore them "
               "(git checkout) before grading anything else", file=sys.stderr)
-        return _nothing(untouched, "the submission changed the course's own files while it was graded", started)
-    return _finish(tests, started, load_notes(report), load_problems(report))
+        result = _nothing(untouched, "the submission changed the course's own files while it was graded", started)
+    else:
+        result = _finish(tests, started, notes, load_problems(report))
+    result.confinement = report.confinement
+    return result
 
 
 def grade_nothing(reason: str) -> GradingResult:

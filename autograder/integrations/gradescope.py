@@ -54,7 +54,7 @@ def to_dict(result: GradingResult) -> dict:
         "tests": [_test(t) for t in result.tests],
         "extra_data": {"load_problems": [{"kind": p.kind, "where": p.where, "message": p.message}
                                          for p in result.load_problems],
-                       "notes": list(result.notes)},
+                       "notes": list(result.notes), "confinement": result.confinement},
     }
 
 

@@ -44,22 +44,36 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def run_autograder(limit: TimeLimit) -> str:
+def _unconfined_flag(allow_unconfined: bool) -> str:
+    return " --allow-unconfined" if allow_unconfined else ""
+
+
+def run_autograder(limit: TimeLimit, allow_unconfined: bool = False) -> str:
     """The run_autograder script for an assignment whose Gradescope timeout and margin are `limit`'s."""
     text = (TEMPLATES / "gradescope-run_autograder").read_text(encoding="utf-8")
     for name, seconds in (("TIMEOUT", limit.timeout), ("MARGIN", limit.margin), ("BUDGET", limit.budget),
                           ("WATCHDOG", limit.watchdog), ("HARD_STOP", limit.hard_stop)):
         text = text.replace(f"@{name}@", f"{seconds:g}")
-    return text
+    return text.replace("@UNCONFINED@", _unconfined_flag(allow_unconfined))
 
 
-def build(out: Path, limit: TimeLimit | None = None) -> Path:
-    """Write the bundle to `out` (a .zip) for an assignment with `limit` (Gradescope's default 600 s) and return its path."""
+def setup_script(allow_unconfined: bool = False) -> str:
+    """setup.sh: install the course, then prove the install (and the sandbox) by grading the reference."""
+    text = (TEMPLATES / "gradescope-setup.sh").read_text(encoding="utf-8")
+    return text.replace("@UNCONFINED@", _unconfined_flag(allow_unconfined))
+
+
+def build(out: Path, limit: TimeLimit | None = None, allow_unconfined: bool = False) -> Path:
+    """Write the bundle to `out` (a .zip) for an assignment with `limit` (Gradescope's default 600 s) and return its path.
+
+    `allow_unconfined` builds one that grades even where the sandbox cannot confine submissions (see
+    `autograder.sandbox.confinement`); its results then say so.
+    """
     limit = limit or TimeLimit()
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
-        _add(archive, "setup.sh", (TEMPLATES / "gradescope-setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", run_autograder(limit).encode("utf-8"), executable=True)
+        _add(archive, "setup.sh", setup_script(allow_unconfined).encode("utf-8"), executable=True)
+        _add(archive, "run_autograder", run_autograder(limit, allow_unconfined).encode("utf-8"), executable=True)
         for relative in course_files():
             path = ROOT / relative
             _add(archive, f"course/{relative.as_posix()}", path.read_bytes(), executable=bool(path.stat().st_mode & 0o111))

@@ -31,6 +31,7 @@ from autograder.integrations import gradescope
 from autograder.integrations.results import GradingResult
 from autograder.integrations.time_limit import TimeLimit
 from autograder.sandbox.client import Limits
+from autograder.sandbox.confinement import Unconfined
 
 
 def unfinished(limit: TimeLimit) -> GradingResult:
@@ -80,23 +81,30 @@ def run(root: Path, limit: TimeLimit, limits: Limits | None = None) -> GradingRe
     try:
         pending = unfinished(limit)
     except GraderError:  # the graders cannot even be collected: say so in results.json, then let it be known
-        gradescope.write(_grader_failed(GradingResult([])), results)
+        gradescope.write(_not_graded(GradingResult([]), FAILED), results)
         raise
     gradescope.write(pending, results)
     watchdog = _Watchdog(started + limit.watchdog)
     budget = math.floor(limit.budget - (time.monotonic() - started))  # whole seconds: students read the figure
     try:
         result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0))
+    except Unconfined:  # nothing of the submission ran: the student is told, the instructor gets the line
+        watchdog.finish(lambda: gradescope.write(_not_graded(pending, UNSAFE), results))
+        raise
     except Exception:
-        watchdog.finish(lambda: gradescope.write(_grader_failed(pending), results))
+        watchdog.finish(lambda: gradescope.write(_not_graded(pending, FAILED), results))
         raise
     watchdog.finish(lambda: gradescope.write(result, results))
     return result
 
 
-def _grader_failed(pending: GradingResult) -> GradingResult:
-    """`pending` with the reason replaced: the grader itself failed, which is not the student's doing."""
-    reason = "Not graded: the grader itself failed. This is not your fault; please tell your instructor."
-    note = "The grader itself failed, so nothing was graded. This is not your fault; please tell your instructor."
+FAILED = "the grader itself failed"
+UNSAFE = "this grading machine cannot run submissions safely (it cannot confine them), so it ran none"
+
+
+def _not_graded(pending: GradingResult, why: str) -> GradingResult:
+    """`pending` with the reason replaced by `why`, which is not the student's doing."""
+    reason = f"Not graded: {why}. This is not your fault; please tell your instructor."
+    note = f"Nothing was graded: {why}. This is not your fault; please tell your instructor."
     return GradingResult([replace(t, output=reason, cause="grader_error") for t in pending.tests], output=note,
                          notes=[note])

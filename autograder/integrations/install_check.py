@@ -47,7 +47,8 @@ class InstallCheck:
         """One line for the person installing: the score, what was found, and the first failure if any."""
         score = f"{self.result.score:g}/{self.result.max_score:g}"
         if self.ok:
-            return f"install verified: the reference solution scores {score} here ({environment()})"
+            return (f"install verified: the reference solution scores {score} here, in a sandbox that is "
+                    f"{self.result.confinement or 'of unknown confinement'} ({environment()})")
         failed = [t for t in self.result.tests if not t.passed]
         first = failed[0].output.strip().splitlines()[0] if failed and failed[0].output.strip() else ""
         return (f"this install grades the reference solution {score}, not full marks, so it would grade students "

@@ -50,6 +50,8 @@ def to_xml(result: GradingResult, suite: str = "planar_classification", source: 
     properties = ET.SubElement(node, "properties")
     ET.SubElement(properties, "property", name="score", value=f"{result.score:g}")
     ET.SubElement(properties, "property", name="max_score", value=f"{result.max_score:g}")
+    if result.confinement:
+        ET.SubElement(properties, "property", name="confinement", value=_clean(result.confinement))
     for test in result.tests:
         ET.SubElement(properties, "property", name=_clean(f"points: {test.name}"), value=points(test))
     for test in result.tests:

@@ -60,6 +60,7 @@ class GradingResult:
     output: str = ""
     notes: list[str] = field(default_factory=list)  # what happened while loading the submission
     load_problems: list[LoadProblem] = field(default_factory=list)
+    confinement: str = ""  # how the submission ran: "confined", or what did not hold (see sandbox.confinement)
 
     @property
     def score(self) -> float:

@@ -20,11 +20,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import codec, disk, forked, protocol, reaper
+from autograder.sandbox import codec, confinement, disk, forked, protocol, reaper
 from autograder.sandbox.clock import CallClock
 
 
@@ -73,6 +73,7 @@ class Limits:
     private_tmpfs: bool = True  # enforce disk_mb with a private tmpfs where the kernel allows; else watch
     max_restarts: int = 20
     confine: bool = True  # Landlock: reads limited to the system and the release, writes to the scratch folder
+    allow_unconfined: bool = False  # when confining: grade even where the sandbox cannot confine (see `confinement`)
     child_processes: bool = False  # when confined: may student code start processes (seccomp refuses them)
     fork_server: bool = True  # fork workers from a pre-loaded parent (see `forkserver`) rather than start Python
 
@@ -146,6 +147,20 @@ def _default(entry: Any) -> dict:
                                                          isinstance(entry["value"], (bool, int, float, str))):
         return {"value": entry["value"]}
     return {"repr": str(entry.get("repr", "?"))[:80] if isinstance(entry, dict) else "?"}
+
+
+def confinement_here(limits: Limits | None = None) -> str:
+    """The sandbox's own description of its confinement on this machine (see `confinement`): a real worker
+    is started on an empty submission and asked."""
+    limits = replace(limits or Limits(), allow_unconfined=True, call_seconds=30, statement_seconds=30)
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        probe = Path(tmp) / "probe.py"
+        probe.write_text("x = 1\n", encoding="utf-8")
+        try:
+            with Worker(probe, limits=limits) as worker:
+                return worker.load().confinement or "not confined: the worker did not say"
+        except SandboxError as exc:
+            return f"not confined: the sandbox could not start ({exc})"
 
 
 def worker_env(home: Path) -> dict[str, str]:
@@ -307,7 +322,13 @@ class Worker:
                     clock.wait_readable(self._from)
                     message = protocol.receive(self._from, clock.wall_deadline())
                     event = message.get("event")
-                    if event == "progress":
+                    if event == "parsed":  # confined, nothing run yet: go on only if the confinement is enough
+                        state = str(message.get("confinement", ""))
+                        if self.limits.confine and not self.limits.allow_unconfined and not confinement.acceptable(state):
+                            self._kill()
+                            raise confinement.Unconfined(state)
+                        protocol.send(self._to, {"op": "run"})
+                    elif event == "progress":
                         current = (int(message["index"]), str(message["where"]))
                     elif event == "unreadable":
                         self.report = LoadReport(unreadable=str(message.get("error")),

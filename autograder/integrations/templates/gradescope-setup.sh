@@ -3,7 +3,8 @@
 # It installs the course (unpacked in /autograder/source/course) and its dependencies
 # into /autograder/venv, then proves the install by grading the course's reference
 # solution: the build fails here, with the Python and package versions it found,
-# unless that solution earns full marks (not at the first student's submission).
+# unless that solution earns full marks (not at the first student's submission), and
+# unless the sandbox can confine submissions on this machine (Landlock and seccomp).
 # AUTOGRADER_ROOT exists so the bundle can be tested outside Gradescope.
 set -euo pipefail
 
@@ -16,4 +17,4 @@ python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --quiet -e "$ROOT/source/course"
 cd "$(mktemp -d)"
-"$ROOT/venv/bin/autograder" selftest
+"$ROOT/venv/bin/autograder" selftest@UNCONFINED@
