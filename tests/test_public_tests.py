@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import public_tests
 import pytest
+
+from autograder.course.paths import SOLUTION_FILE
 
 
 PAIRED = {"linear", "sigmoid", "tanh", "relu"}
@@ -133,7 +137,7 @@ def test_interpolant_of_the_wrong_shape_is_explained(ref):
         return {**p, "W2": p["W2"].T}
 
     message = failure(ref, "test_relu_interpolant", relu_interpolant=interpolant)
-    assert "W2 has shape (2, 1); expected (1, 2)." in message and "transposed" in message
+    assert "W2 has shape (2, 1); expected (1, 2)." in message and "reversed" in message
 
 
 def test_gradient_check_that_ignores_the_backward_pass_is_caught(ref):
@@ -144,3 +148,26 @@ def test_gradient_check_that_ignores_the_backward_pass_is_caught(ref):
 def test_a_list_instead_of_an_array_is_explained(ref):
     message = failure(ref, "test_relu", relu=lambda Z: np.maximum(0, Z).tolist())
     assert message.startswith("relu: relu(Z) is a Python list; expected a numpy array of shape (2, 3).")
+
+
+def test_every_visible_failure_gives_the_finding_then_the_cause_in_its_first_two_lines(public):
+    """On every mutant, each visible test's failure reads: "<function>: <what is wrong>", then the hint (when the
+    test knows a likely cause), and only after those the arrays."""
+    sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+    from mutants import MUTANTS, apply
+    from notebook_runs import visible_failures
+
+    reference = SOLUTION_FILE.read_text()
+    seen, with_hint = 0, 0
+    for mutant in MUTANTS:
+        for function, message in visible_failures(apply(reference, mutant), public).items():
+            if message is None or message.startswith(("NameError", "TypeError")):
+                continue
+            lines = message.splitlines()
+            assert ": " in lines[0] and not lines[0].strip().startswith(("expected", "got", "[")), (mutant.name, lines)
+            assert "Hint:" not in "\n".join(lines[2:]), (mutant.name, function, message)  # never after the arrays
+            if "Hint:" in message:
+                assert lines[1].strip().startswith("Hint:"), (mutant.name, function, message)
+                with_hint += 1
+            seen += 1
+    assert seen > 30 and with_hint > 10

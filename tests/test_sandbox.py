@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from autograder.course.paths import RELEASE_DIR, SOURCE_NOTEBOOK
-from autograder.sandbox import codec, landlock, seccomp
+from autograder.sandbox import codec, landlock, protocol, seccomp
 from autograder.sandbox.client import Limits, SandboxError, StudentError, Worker
 
 
@@ -25,21 +25,46 @@ FAST = Limits(call_seconds=2, statement_seconds=2, memory_mb=1024)
 # --- codec -------------------------------------------------------------------------------
 
 
+def round_trip(value):
+    """`value` as the other process receives it: encoded, framed, sent through a pipe, received, decoded."""
+    read, write = os.pipe()
+    try:
+        protocol.send(write, {"value": codec.encode(value)})
+        return codec.decode(protocol.receive(read)["value"])
+    finally:
+        os.close(read)
+        os.close(write)
+
+
 def test_plain_data_round_trips():
     value = {"A": np.arange(6, dtype=float).reshape(2, 3), "mask": np.array([[True, False]]), "n": 3, "x": 0.5,
              "nan": float("nan"), "pair": (1, [2, None]), "s": "ok", "i8": np.int64(4), "f": np.float32(1.5)}
-    back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+    back = round_trip(value)
     assert back["pair"] == (1, [2, None]) and back["i8"] == 4 and type(back["i8"]) is int and back["f"] == 1.5
     np.testing.assert_array_equal(back["A"], value["A"])
     assert back["mask"].dtype == bool and np.isnan(back["nan"])
+    back["A"][0, 0] = 7.0  # an array of its own, writable
 
 
 def test_arrays_in_the_other_byte_order_arrive_with_their_values():
     for dtype in (">f8", ">i4", "<f8"):
         value = np.array([[1.5, -2.0, 3.0]]).astype(dtype)
-        back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+        back = round_trip(value)
         np.testing.assert_array_equal(back, value)
         assert back.dtype.isnative
+
+
+def test_an_array_travels_as_its_raw_bytes_beside_the_json():
+    read, write = os.pipe()
+    try:
+        protocol.send(write, {"value": codec.encode(np.arange(4.0))})
+        raw = os.read(read, 1 << 16)
+    finally:
+        os.close(read)
+        os.close(write)
+    size, blocks = protocol.HEADER.unpack(raw[:protocol.HEADER.size])
+    text = raw[protocol.HEADER.size:protocol.HEADER.size + size]
+    assert blocks == 1 and b'"__blob__":0' in text and np.arange(4.0).tobytes() in raw
 
 
 class LyingArray(np.ndarray):
@@ -48,7 +73,7 @@ class LyingArray(np.ndarray):
 
 
 def test_array_subclasses_arrive_as_plain_arrays():
-    back = codec.decode(codec.encode(np.zeros(3).view(LyingArray)))
+    back = round_trip(np.zeros(3).view(LyingArray))
     assert type(back) is np.ndarray and not (back == np.ones(3)).all()
 
 
@@ -59,29 +84,56 @@ def test_values_that_are_not_plain_data_are_refused(value):
 
 
 @pytest.mark.parametrize("message", [
-    {"__ndarray__": {"dtype": "float64", "shape": [3], "data": "AAAA"}},
-    {"__ndarray__": {"dtype": "object", "shape": [1], "data": ""}},
-    {"__ndarray__": {"dtype": "float64", "shape": [-1], "data": ""}},
+    {"__ndarray__": {"dtype": "float64", "shape": [3], "data": b"\0" * 8}},   # fewer bytes than the shape needs
+    {"__ndarray__": {"dtype": "float64", "shape": [3], "data": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},  # text, not bytes
+    {"__ndarray__": {"dtype": "object", "shape": [1], "data": b""}},
+    {"__ndarray__": {"dtype": "float64", "shape": [-1], "data": b""}},
+    {"__ndarray__": {"dtype": "float64", "shape": [1], "data": {"__blob__": 0}}},  # a block that never came
     {"__pickle__": "gASVAAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOULg=="},
     {"__float__": "1e999999"},
     {"a": 1, "b": 2},
+    b"\0" * 8,  # bytes anywhere but an array's data
+    [{"__dict__": {"x": b"\0"}}],
 ])
 def test_malformed_messages_are_refused(message):
     with pytest.raises(codec.CodecError):
         codec.decode(message)
 
 
-def _array_message(data: str) -> dict:
-    return {"__ndarray__": {"dtype": "uint8", "shape": [3], "data": data}}
+def frame(json_text: bytes, blocks: list[bytes], declared: int | None = None) -> bytes:
+    count = len(blocks) if declared is None else declared
+    return protocol.HEADER.pack(len(json_text), count) + json_text + b"".join(
+        protocol.BLOCK.pack(len(b)) + b for b in blocks)
 
 
-@pytest.mark.parametrize("data", ["QU JD", "QUJD\n", "QUJD=", "QU*JD", "=QUJD", "QUJDé"],
-                         ids=["space", "newline", "surplus padding", "outside the alphabet", "leading padding", "non-ASCII"])
-def test_array_data_is_refused_unless_it_is_exactly_what_the_encoder_writes(data):
-    """Lenient base64 (Python 3.10's only kind) would read each of these as b"ABC"; the codec takes only "QUJD"."""
-    assert codec.decode(_array_message("QUJD")).tobytes() == b"ABC"
-    with pytest.raises(codec.CodecError, match="not base64"):
-        codec.decode(_array_message(data))
+@pytest.mark.parametrize("raw, problem", [
+    (frame(b'{"v":{"__blob__":0}}', [b"x"]), "a block stays a block only as an array's data"),
+    (frame(b'{"v":{"__ndarray__":{"dtype":"uint8","shape":[1],"data":{"__blob__":1}}}}', [b"x"]), "no block 1"),
+    (frame(b'{"v":{"__ndarray__":{"dtype":"uint8","shape":[1],"data":{"__blob__":-1}}}}', [b"x"]), "no block -1"),
+])
+def test_blocks_are_bytes_only_where_an_array_names_one_that_came(raw, problem):
+    read, write = os.pipe()
+    try:
+        os.write(write, raw)
+        message = protocol.receive(read)
+    finally:
+        os.close(read)
+        os.close(write)
+    with pytest.raises(codec.CodecError):
+        codec.decode(message["v"])
+
+
+@pytest.mark.parametrize("header", [protocol.HEADER.pack(2, protocol.MAX_BLOCKS + 1),
+                                    protocol.HEADER.pack(protocol.MAX_MESSAGE + 1, 0)])
+def test_frames_over_the_limits_are_refused_before_anything_is_read(header):
+    read, write = os.pipe()
+    try:
+        os.write(write, header)
+        with pytest.raises(protocol.ProtocolError):
+            protocol.receive(read)
+    finally:
+        os.close(read)
+        os.close(write)
 
 
 # --- loading a submission ----------------------------------------------------------------
@@ -480,3 +532,23 @@ def test_a_proxy_can_stop_the_call_and_nothing_more_crosses_over(tmp_path):
             worker.call("stubborn", proxies={"step": step})
         assert len(calls) == 6
         assert worker.call("once", proxies={"step": lambda i: i * 2}) == 14  # the next call starts afresh
+
+
+def test_a_random_proxy_draws_from_the_workers_generator_and_leaves_the_graders_alone(tmp_path):
+    """A stand-in for a function that draws random numbers (initialize_parameters) must draw what the student's
+    would have: from the worker's generator, right after nn_model's np.random.seed(3), and advance it."""
+    path = write(tmp_path, "s.py", "import numpy as np\ndef model():\n    np.random.seed(3)\n    first = draw()\n"
+                                   "    return first, float(np.random.randn())\n")
+    with Worker(path) as worker:
+        worker.load()
+        np.random.seed(0)
+        before = np.random.get_state()
+        shared = worker.call("model", proxies={"draw": lambda: float(np.random.randn())},
+                             random_proxies=frozenset({"draw"}))
+        after = np.random.get_state()
+        apart = worker.call("model", proxies={"draw": lambda: float(np.random.randn())})
+    np.random.seed(3)
+    expected = (float(np.random.randn()), float(np.random.randn()))
+    assert shared == expected
+    assert np.array_equal(before[1], after[1]) and before[2] == after[2]  # the grader's generator did not move
+    assert apart[0] != expected[0] and apart[1] == expected[0]  # a plain proxy draws here; the worker's stays put

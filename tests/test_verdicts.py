@@ -71,13 +71,24 @@ def test_correct_code_written_another_way_earns_full_marks(graded, name):
 
 
 def test_the_relu_check_sees_a_network_that_ignores_its_activation(graded):
+    """forward_propagation and backward_propagation ignore the activation: the ReLU check sees a tanh network,
+    and, since those two fail their own checks, charges them, not nn_model (one bug costs once)."""
     tests = {t["name"]: t for t in graded["activation_ignored"]["tests"]}
+    for name in ("the flower: 20 ReLU units beat every linear classifier by a clear margin",
+                 "the flower: a linear hidden layer does no better than a linear classifier, well below ReLU"):
+        check = tests[name]
+        assert check["status"] == "passed" and "produced a tanh network" in check["output"]
+        assert check["output"].startswith("Passes with the reference's forward_propagation and backward_propagation")
+        assert "linear(Z) must return Z" not in check["output"]  # correct linear code is not blamed
+
+
+def test_the_relu_check_fails_an_nn_model_that_never_uses_relu(graded):
+    """nn_model's own mistake (it trains every network with the default tanh): still caught in its cell."""
+    tests = {t["name"]: t for t in graded["nn_model_ignores_activation"]["tests"]}
     relu = tests["the flower: 20 ReLU units beat every linear classifier by a clear margin"]
-    assert relu["score"] == 0 and "produced a tanh network" in relu["output"]
-    assert "forward_propagation" in relu["output"].splitlines()[0]  # the likely culprit, first
-    linear = tests["the flower: a linear hidden layer does no better than a linear classifier, well below ReLU"]
-    assert linear["score"] == 0 and "produced a tanh network" in linear["output"]
-    assert "linear(Z) must return Z" not in linear["output"]  # correct linear code is not blamed
+    assert relu["status"] == "failed" and not relu["output"].startswith(("Passes", "Fails even"))
+    assert tests["nn_model: passes activation and learning_rate on to every step"]["extra_data"]["cause"] == \
+        "activation_not_passed"
 
 
 def test_arguments_changed_in_place_fail_the_visible_test_under_the_graders(graded):
@@ -95,7 +106,8 @@ HELPERS = {"forward_propagation": {"linear", "sigmoid", "tanh", "relu"},
            "gradient_check": {"forward_propagation", "compute_cost", "backward_propagation", "linear", "sigmoid", "tanh",
                               "relu", "linear_backward", "sigmoid_backward", "tanh_backward", "relu_backward"}}
 BAD = {**{m.name: {m.function} for m in MUTANTS}, "update_in_place": {"update_parameters"},
-       "activation_ignored": {"forward_propagation", "backward_propagation"}}
+       "activation_ignored": {"forward_propagation", "backward_propagation"},
+       "never_updates_and_backward_bug": {"nn_model", "backward_propagation"}}
 
 
 def test_visible_tests_give_the_same_verdict_in_the_notebook_and_under_the_graders(graded, public):
@@ -108,6 +120,9 @@ def test_visible_tests_give_the_same_verdict_in_the_notebook_and_under_the_grade
             if BAD.get(name, set()) & HELPERS.get(function, set()) and function not in BAD.get(name, set()):
                 continue  # the two judge different things: the notebook also runs the buggy helper
             check = next(t for t in graded[name]["tests"] if t["name"].startswith(f"{function}: the notebook's visible test"))
+            if check["output"].startswith("Passes with the reference's"):  # spoiled in the notebook by another function,
+                assert not passed, name  # which the grader names and charges instead (one bug costs once)
+                continue
             assert (check["status"] == "passed") == passed, f"{name}: {function} passes in the notebook: {passed}"
             compared += 1
     assert compared > 300
@@ -118,7 +133,7 @@ def test_dls_shaped_code_earns_exactly_the_checks_that_call_it_the_dls_way(grade
     assert document["score"] == strangers.DLS_POINTS
     for test in document["tests"]:
         if test["status"] == "failed":  # never a raw TypeError: a missing function, or the signature named once
-            assert test["extra_data"]["cause"] in ("not_defined", "signature", "depends_on_failed"), test
+            assert test["extra_data"]["cause"] in ("not_defined", "signature"), test
             assert "TypeError" not in test["output"]
     notes = document["output"]
     assert notes.count('forward_propagation(X, parameters, activation="tanh")') == 1
@@ -129,7 +144,9 @@ def test_dls_habits_get_their_own_hints(graded):
     reseeded = {t["name"]: t for t in graded["dls_reseeded"]["tests"]}
     assert "np.random.seed(2) itself" in reseeded["initialize_parameters: other sizes and seeds"]["output"]
     seeding = reseeded["nn_model: seeds numpy with 3 before initializing, so every run gives the same result"]
-    assert "seeds numpy itself" in seeding["output"] and "call np.random.seed(3) at the start" not in seeding["output"]
+    # the seed inside initialize_parameters is initialize_parameters' mistake: nn_model keeps the point, and says why
+    assert seeding["status"] == "passed" and "seeds numpy itself" in seeding["output"]
+    assert "call np.random.seed(3) at the start" not in seeding["output"]
     imported = graded["dls_import_line"]["output"]
     assert "sigmoid is yours to write in this assignment" in imported
     assert "1 statement of your code failed to run, and 4 more that depended on it" in imported
@@ -144,12 +161,28 @@ def test_a_function_that_timed_out_is_not_called_again(graded):
     assert document["execution_time"] < 60
 
 
-def test_knock_on_failures_name_the_culprit(graded):
+END_TO_END = ("nn_model: the notebook's visible test (trains with your own functions)",
+              "the flower: 20 ReLU units beat every linear classifier by a clear margin")
+
+
+def test_a_check_spoiled_by_another_function_keeps_its_points_and_names_it(graded):
+    """One bug costs once: run again with the reference's backward_propagation, nn_model's checks pass."""
     tests = {t["name"]: t for t in graded["backward_dW1_missing_mean"]["tests"]}
-    for name in ("nn_model: the notebook's visible test (trains with your own functions)",
-                 "the flower: 20 ReLU units beat every linear classifier by a clear margin"):
-        assert tests[name]["output"].startswith("backward_propagation fails its own checks; fix it first")
-        assert tests[name]["extra_data"]["cause"] == "depends_on_failed"
+    for name in END_TO_END:
+        assert tests[name]["status"] == "passed", tests[name]["output"]
+        assert tests[name]["output"].startswith("Passes with the reference's backward_propagation in place of yours")
+        assert "missing" not in tests[name]["output"].split("failed:")[0]  # the cause is backward's, told in its cell
+
+
+def test_a_check_that_fails_even_with_the_reference_is_charged_with_its_own_cause(graded):
+    """nn_model that never keeps an update, beside a buggy backward_propagation: its own bug still costs it."""
+    tests = {t["name"]: t for t in graded["never_updates_and_backward_bug"]["tests"]}
+    flower = tests[END_TO_END[1]]
+    assert flower["status"] == "failed"
+    assert flower["output"].startswith("Fails even with the reference's backward_propagation in place of yours")
+    assert flower["extra_data"]["cause"] != "depends_on_failed"
+    assert tests["nn_model: returns the parameters after the last update, other activations and learning rates"][
+        "status"] == "failed"
 
 
 def test_every_cause_a_check_reports_is_a_known_one(graded):

@@ -33,9 +33,12 @@ class CheckFailed(AssertionError):
     """
 
     def __init__(self, function, message, hint=None, cause=None):
-        text = f"{function}: {message}"
+        finding, _, details = str(message).partition("\n")  # what is wrong, then the likely cause, then the arrays
+        text = f"{function}: {finding}"
         if hint:
             text += f"\n  Hint: {hint}"
+        if details:
+            text += f"\n{details}"
         super().__init__(text)
         self.function, self.hint, self.cause = function, hint, cause
 
@@ -105,10 +108,12 @@ def as_array(function, what, got, shape):
     if got.shape != tuple(shape):
         hint = cause = None
         if got.size == int(np.prod(shape)) and len(shape) == 2 and got.ndim == 1:
-            hint = "np.sum(..., axis=1) drops an axis; add keepdims=True to keep the column shape."
-            cause = "no_keepdims"
+            hint = ("it is flat (1-D) where a 2-D array is expected. A sum over axis=1 without keepdims=True does "
+                    "this, and so does np.zeros(n) instead of np.zeros((n, 1)).")
+            cause = "flat_array"
         elif got.ndim == 2 and got.shape == tuple(shape)[::-1]:
-            hint = "the array is transposed: check the order of the matrix product (W @ X, not X @ W) or a stray .T."
+            hint = ("its shape is the expected one reversed: a matrix product in the wrong order (X @ W instead of "
+                    "W @ X), a stray .T, or the dimensions swapped where it was made.")
             cause = "transposed"
         fail(function, f"{what} has shape {got.shape}; expected {tuple(shape)}.", hint, cause)
     return got.astype(float)
@@ -229,7 +234,10 @@ def test_initialize_parameters(initialize_parameters):
     W2 = np.random.randn(1, 4) * 0.01
     hint = "after np.random.seed(2), draw W1 = np.random.randn(n_h, n_x) * 0.01 first, then W2 the same way."
     check_array("initialize_parameters", "W1", p["W1"], W1, hint,
-                mistakes=[(W1 * 100, "scale the random weights by 0.01.", "weights_not_scaled")])
+                mistakes=[(W1 * 100, "scale the random weights by 0.01.", "weights_not_scaled"),
+                          (np.zeros_like(W1), "the weights are all zeros, so every hidden unit computes the same "
+                                              "thing and learns the same thing: draw them with np.random.randn(...) "
+                                              "* 0.01 (biases, not weights, start at zero).", "zero_weights")])
     check_array("initialize_parameters", "b1", p["b1"], np.zeros((4, 1)), "biases start at zero: np.zeros((n_h, 1)).")
     check_array("initialize_parameters", "W2", p["W2"], W2, hint)
     check_array("initialize_parameters", "b2", p["b2"], np.zeros((1, 1)), "biases start at zero: np.zeros((n_y, 1)).")

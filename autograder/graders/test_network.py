@@ -17,6 +17,10 @@ from autograder.grading.markers import graded
 from autograder.grading.numeric import PARAMETER_KEYS, parameter_gradients, relative_error
 
 
+ZERO_WEIGHTS = ("the weights are all zeros, so every hidden unit computes the same thing and learns the same thing: "
+                "draw them with np.random.randn(...) * 0.01 (biases, not weights, start at zero).")
+
+
 def each_activation(points, function):
     return [pytest.param(a, marks=graded(points, function), id=a) for a in ACTIVATIONS]
 
@@ -70,8 +74,8 @@ def test_initialize_parameters_values(student, ref):
             check_dict("initialize_parameters", "the result", got, PARAMETER_KEYS)
             where = f" for n_x={n_x}, n_h={n_h}, n_y={n_y} after np.random.seed({seed})"
             for key in PARAMETER_KEYS:
-                mistakes = [(expected[key] * 100, "scale the random weights by 0.01.",
-                                                  "weights_not_scaled")] if key[0] == "W" else []
+                mistakes = [(expected[key] * 100, "scale the random weights by 0.01.", "weights_not_scaled"),
+                            (np.zeros_like(expected[key]), ZERO_WEIGHTS, "zero_weights")] if key[0] == "W" else []
                 if key == "W2":
                     mistakes.append((W2_first, "draw W1 first, then W2.", "draw_order"))
                 if key[0] == "W":

@@ -30,7 +30,8 @@ RUNTIME = {
 # Mistakes the checks recognise in values and shapes.
 MISTAKES = {
     "no_keepdims": "a sum over axis 1 without keepdims=True",
-    "transposed": "a transposed array (matrix product in the wrong order)",
+    "flat_array": "a flat (1-D) array where a column or row is expected (a sum without keepdims, np.zeros(n))",
+    "transposed": "an array whose shape is the expected one reversed (a product in the wrong order, a stray .T)",
     "missing_mean": "missing 1/m (sum instead of mean)",
     "double_mean": "divided by m twice",
     "sign_flipped": "the sign is flipped",
@@ -56,6 +57,7 @@ MISTAKES = {
     "learning_rate_ignored": "the gradient not multiplied by the learning rate",
     "modified_in_place": "the input arrays modified in place",
     "weights_not_scaled": "random weights not scaled by 0.01",
+    "zero_weights": "weights initialised to zeros (every hidden unit the same)",
     "draw_order": "W2 drawn before W1",
     "reseeded": "numpy reseeded inside initialize_parameters",
     "not_seeded": "nn_model does not call np.random.seed(3)",

@@ -113,9 +113,11 @@ class Collector:
         if not isinstance(exc, AssertionError):
             self.internal.append(f"{item.nodeid}: {type(exc).__name__}: {exc}")
 
-    def results(self) -> list[TestResult]:
+    def results(self, second_runs: dict[str, tuple[tuple[str, ...], BaseException | None]] | None = None
+                ) -> list[TestResult]:
+        """One result per check. `second_runs`: nodeid -> (the functions the reference stood in for, the second
+        run's failure or None), for checks that failed while a function they rely on fails its own checks."""
         out = []
-        failing = self._failing_on_their_own()
         for item in self.items:
             weight = weight_of(item)
             exc = self.failures.get(item.nodeid)
@@ -123,20 +125,55 @@ class Collector:
             if hasattr(item, "callspec"):
                 name = name.format(**item.callspec.params)
             output, cause = (describe(exc), cause_of(exc)) if exc else ("", None)
-            culprits = [f for f in weight.uses if f in failing and f not in weight.functions]
-            if exc and culprits and cause not in OWN_FAULTS:  # a knock-on failure: name the likely culprit first
-                verb = "fails its own checks; fix it" if len(culprits) == 1 else "fail their own checks; fix them"
-                output = f"{', '.join(culprits)} {verb} first: this check relies on {'it' if len(culprits) == 1 else 'them'}." \
-                         f"\n{output}"
-                cause = "depends_on_failed"
-            out.append(TestResult(name=name, score=0.0 if exc else weight.points, max_score=weight.points,
-                                  output=output, tags=weight.tags, visibility=weight.visibility, cause=cause))
+            score = 0.0 if exc else weight.points
+            if exc is not None and item.nodeid in (second_runs or {}):
+                stand_ins, again = second_runs[item.nodeid]
+                output, cause = _second_run_outcome(stand_ins, output, again)
+                score = weight.points if again is None else 0.0
+            out.append(TestResult(name=name, score=score, max_score=weight.points, output=output, tags=weight.tags,
+                                  visibility=weight.visibility, cause=cause))
         return out
 
-    def _failing_on_their_own(self) -> set[str]:
+    def failing_on_their_own(self) -> set[str]:
         """Functions that fail a check grading them alone (one function, no end-to-end use of others)."""
         return {weight_of(item).functions[0] for item in self.items if item.nodeid in self.failures
                 and not weight_of(item).uses and len(weight_of(item).functions) == 1}
+
+    def knock_ons(self) -> dict[tuple[str, ...], list[str]]:
+        """Failed checks that rely on functions failing their own checks, grouped by those functions: for each,
+        the functions the reference is to stand in for when the check runs again. A check's points belong to its
+        first function, so every other function it names or uses may be one; a fault of its own (not written, not
+        defined, a signature, the budget) is not run again."""
+        failing = self.failing_on_their_own()
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for item in self.items:
+            exc = self.failures.get(item.nodeid)
+            if exc is None or cause_of(exc) in OWN_FAULTS:
+                continue
+            culprits = tuple(f for f in weight_of(item).tags[1:] if f in failing)
+            if culprits:
+                groups.setdefault(culprits, []).append(item.nodeid)
+        return groups
+
+
+def _names(functions: tuple[str, ...]) -> tuple[str, str]:
+    """('forward_propagation and compute_cost', 'fail their') or ('relu', 'fails its')."""
+    listed = functions[0] if len(functions) == 1 else ", ".join(functions[:-1]) + " and " + functions[-1]
+    return listed, "fails its" if len(functions) == 1 else "fail their"
+
+
+def _second_run_outcome(stand_ins: tuple[str, ...], first: str, again: BaseException | None) -> tuple[str, str | None]:
+    """The message and cause of a check run a second time with the reference standing in for `stand_ins`."""
+    listed, verb = _names(stand_ins)
+    if again is None:
+        lines = first.strip().splitlines() or ["it failed"]
+        hint = lines[1].strip() if len(lines) > 1 and lines[1].strip().startswith("Hint:") else ""
+        found = f"{lines[0]} {hint}".strip()
+        return (f"Passes with the reference's {listed} in place of yours, so these points stay. Your {listed} "
+                f"{verb} own checks, which is where {'it costs' if len(stand_ins) == 1 else 'they cost'} points; with "
+                f"your own {listed} this check failed: {found}"), None
+    return (f"Fails even with the reference's {listed} in place of yours ({listed} {verb} own checks too):\n"
+            f"{describe(again)}"), cause_of(again)
 
 
 @contextmanager
@@ -181,18 +218,35 @@ def unrun_results(reason: str) -> list[TestResult]:
     return [replace(test, score=0.0, output=reason) for test in _collect().results()]
 
 
-def run_graders(student: Student, only: list[str] | None = None) -> list[TestResult]:
-    """Run every grader test against `student`: results in file order (internal errors go to stderr).
-
-    `only` keeps the tests that grade one of those functions (not those that merely use one).
-    """
+def _run(student: Student, only: list[str] | None, targets: list[str]) -> Collector:
+    """One pytest run of the grader tests `targets` (the graders' folder, or test ids in it) against `student`."""
     collector = Collector(student, only)
     with _isolated_environment():
-        code = pytest.main(_args(), plugins=[collector])
+        code = pytest.main([*targets, *_args()[1:]], plugins=[collector])
     fine = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) + ((pytest.ExitCode.NO_TESTS_COLLECTED,) if only else ())
     if collector.problems or code not in fine:
         problems = collector.problems or [f"pytest ended with {code!r}"]
         raise GraderError("; ".join(problems))
     for line in collector.internal:
         print(f"autograder: internal error in {line}", file=sys.stderr)
-    return collector.results()
+    return collector
+
+
+def run_graders(student: Student, only: list[str] | None = None) -> list[TestResult]:
+    """Run every grader test against `student`: results in file order (internal errors go to stderr).
+
+    `only` keeps the tests that grade one of those functions (not those that merely use one). A bug costs once:
+    a check that failed while functions it relies on fail their own checks runs again with the reference standing
+    in for exactly those functions (`Student.stand_ins`), and keeps its points if it then passes.
+    """
+    first = _run(student, only, [str(GRADERS_DIR)])
+    second: dict[str, tuple[tuple[str, ...], BaseException | None]] = {}
+    for stand_ins, nodeids in first.knock_ons().items():
+        student.stand_ins = frozenset(stand_ins)
+        try:
+            again = _run(student, only, [str(GRADERS_DIR / nodeid) for nodeid in nodeids])
+        finally:
+            student.stand_ins = frozenset()
+        ran = {item.nodeid for item in again.items}
+        second.update({nodeid: (stand_ins, again.failures.get(nodeid)) for nodeid in nodeids if nodeid in ran})
+    return first.results(second)

@@ -9,6 +9,7 @@ further call fails at once with that reason, so a slow submission cannot hold a 
 
 from __future__ import annotations
 
+import copy
 import inspect
 import time
 from collections.abc import Callable
@@ -17,6 +18,11 @@ from typing import Any
 from autograder.course import modules
 from autograder.grading.redact import redact
 from autograder.sandbox.client import WAITED, CallStopped, LoadReport, SandboxError, StudentError, Worker
+
+
+# Graded functions that draw from numpy's global generator: standing in for one, the reference draws in the
+# worker's generator state (nn_model seeds it, then initializes), as the student's function would have.
+RANDOM_FUNCTIONS = frozenset({"initialize_parameters"})
 
 
 class StudentFailure(AssertionError):
@@ -37,6 +43,8 @@ class Student:
         self.unreadable = unreadable
         self.deadline = time.monotonic() + budget_seconds
         self.budget_seconds = budget_seconds
+        # the student's functions the reference stands in for, during a check's second run (see plugin.run_graders)
+        self.stand_ins: frozenset[str] = frozenset()
         # (function, swapped-in functions) -> the timeout's message: see `call`
         self.timed_out: dict[tuple[str, tuple[str, ...]], str] = {}
 
@@ -49,6 +57,13 @@ class Student:
         """`name(*args, **kwargs)` in the worker. Raises StudentFailure for anything the student's code did."""
         if self.unreadable:
             raise StudentFailure(f"{name} could not be graded: {self.unreadable}", "unreadable")
+        if name in self.stand_ins:
+            return self._reference(name, args, kwargs)
+        random: frozenset[str] = frozenset()
+        if self.stand_ins:  # the student's other functions call the reference's in their place
+            ref = modules.reference()
+            proxies = {**{f: getattr(ref, f) for f in self.stand_ins if f != name}, **(proxies or {})}
+            random = frozenset(self.stand_ins & RANDOM_FUNCTIONS) - {name}
         if name not in self.defined:
             raise StudentFailure(self._missing(name), "not_defined")
         key = (name, tuple(sorted(proxies or ())))
@@ -67,7 +82,7 @@ class Student:
         limit = min(timeout or self.worker.limits.call_seconds, left)
         try:
             return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, share_changes=share_changes,
-                                    **kwargs)
+                                    random_proxies=random, **kwargs)
         except CallStopped as exc:  # a proxy stopped it and said why (see `StopCall`)
             raise StudentFailure(str(exc), exc.cause) from None
         except StudentError as exc:
@@ -80,6 +95,15 @@ class Student:
             if cause == "timeout":
                 self.timed_out[key] = message[0].lower() + message[1:]
             raise StudentFailure(message, cause) from None
+
+    @staticmethod
+    def _reference(name: str, args: tuple, kwargs: dict) -> Any:
+        """The reference's `name` on copies of the arguments, standing in for the student's (see `stand_ins`)."""
+        try:
+            return getattr(modules.reference(), name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except Exception as exc:  # noqa: BLE001 - what the student's other functions handed it
+            raise StudentFailure(f"{name} (the reference, standing in for yours) raised {type(exc).__name__}: {exc} "
+                                 "on what your other functions gave it.", "raised") from None
 
     @staticmethod
     def _explain_sandbox(name: str, error: str) -> str:
@@ -203,7 +227,15 @@ def signature_problem(name: str, signature: dict | None, positional: int, keywor
         lacking = [n for n in names[signature["positional"]:positional] if n not in signature["names"]] or lacking \
             or [f"argument {positional}"]
     if not lacking:
-        return None
+        defaults = signature.get("defaults", {})
+        required = [n for n in signature["names"][:signature["positional"]] if n not in defaults]
+        extra = [n for n in required[positional:] if n not in keywords]
+        if not extra:
+            return None
+        what = ", ".join(f"`{n}`" for n in extra)
+        return (f"{name} requires {'a parameter' if len(extra) == 1 else 'parameters'} {what} that the assignment "
+                f"does not pass (older DLS notebooks had {'it' if len(extra) == 1 else 'them'}); the signature is "
+                f"{contract_signature(name)}.")
     what = ", ".join(f"`{n}`" for n in lacking)
     return (f"{name} has no {what} parameter{'s' if len(lacking) > 1 else ''}; the signature is "
             f"{contract_signature(name)}.")

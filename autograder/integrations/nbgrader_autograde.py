@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
 from autograder.course.notebook import cell_role, nbgrader_meta
 from autograder.grading.outputs import RESULTS_FILE
@@ -45,6 +45,8 @@ class GradeInSandbox(NbGraderPreprocessor):
         config=True)
     memory_mb = Integer(2048, help="The worker's memory limit in MB (the command's --memory-mb).").tag(config=True)
     disk_mb = Integer(256, help="All the worker may write, in MB (the command's --disk-mb).").tag(config=True)
+    allow_unconfined = Bool(False, help="Grade even where the sandbox cannot confine submissions (the command's "
+                                        "--allow-unconfined); every result then says so.").tag(config=True)
 
     def preprocess(self, nb, resources):
         results = self._grade(nb)
@@ -76,7 +78,8 @@ class GradeInSandbox(NbGraderPreprocessor):
             nbformat.write(nb, str(notebook))
             command = [sys.executable, "-m", "autograder", "grade", str(notebook), "--quiet", "--out", str(out),
                        "--budget", f"{self.budget:g}", "--call-timeout", f"{self.call_timeout:g}",
-                       "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb)]
+                       "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb),
+                       *(["--allow-unconfined"] if self.allow_unconfined else [])]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                                       timeout=self.budget + 120)

@@ -10,6 +10,7 @@ only itself.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import resource
@@ -149,6 +150,17 @@ def _default(entry: Any) -> dict:
     return {"repr": str(entry.get("repr", "?"))[:80] if isinstance(entry, dict) else "?"}
 
 
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold a whole message of arrays (1 MB, not 64 KB): fewer blocked writes and wake-ups per call."""
+    try:
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:
+        pass  # a lower ceiling: the default size works, only slower
+
+
 def confinement_here(limits: Limits | None = None) -> str:
     """The sandbox's own description of its confinement on this machine (see `confinement`): a real worker
     is started on an empty submission and asked."""
@@ -202,6 +214,8 @@ class Worker:
     def _spawn(self) -> None:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
+        for fd in (to_worker_w, from_worker_w):
+            _widen(fd)
         copy = self.scratch / ("submission" + self.submission.suffix)
         shutil.copyfile(self.submission, copy)
         shutil.rmtree(self.home, ignore_errors=True)  # every worker starts with an empty scratch folder
@@ -362,22 +376,41 @@ class Worker:
 
     @staticmethod
     def _answer(proxy: Callable, message: dict) -> dict:
-        """The grader's answer to one callback: the proxy's value, its error, or a request to stop the call."""
+        """The grader's answer to one callback: the proxy's value, its error, or a request to stop the call.
+
+        A callback that carries the worker's random state (a proxy declared random) runs with numpy's global
+        generator in that state, hands the advanced state back, and leaves this process's generator as it was.
+        """
+        import numpy
+
+        saved = None
         try:
-            return {"value": codec.encode(proxy(*codec.decode(message["args"]), **codec.decode(message["kwargs"])))}
+            if "random_state" in message:
+                state = codec.decode(message["random_state"])
+                saved = numpy.random.get_state()
+                numpy.random.set_state(state)
+            answer = {"value": codec.encode(proxy(*codec.decode(message["args"]), **codec.decode(message["kwargs"])))}
+            if saved is not None:
+                answer["random_state"] = codec.encode(numpy.random.get_state())
+            return answer
         except StopCall as stop:
             return {"stop": str(stop), "cause": stop.cause}
-        except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in
+        except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in (or its state)
             return {"error": _plain(str(exc)), "type": type(exc).__name__}
+        finally:
+            if saved is not None:
+                numpy.random.set_state(saved)
 
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
-             timeout: float | None = None, seed: int | None = None, share_changes: bool = False, **kwargs: Any) -> Any:
+             timeout: float | None = None, seed: int | None = None, share_changes: bool = False,
+             random_proxies: frozenset[str] = frozenset(), **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here; one that raises
         `StopCall` ends the call with CallStopped. `timeout` is in charged seconds (see `clock`): the student's
         own time, not the machine's load nor the proxies' work.
 
         `seed`, if given, seeds numpy's global generator in the worker just before the call.
         `share_changes`: what the function does to its arguments in place is done to `args` here too.
+        `random_proxies`: the proxies that draw from numpy's global generator, which then runs in the worker's state.
         """
         if self.process is not None and self.process.poll() is not None:
             self._kill()  # it died between calls
@@ -385,7 +418,7 @@ class Worker:
             self.load()
         proxies = proxies or {}
         request = {"op": "call", "name": name, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs),
-                   "proxies": sorted(proxies), "seed": seed}
+                   "proxies": sorted(proxies), "random_proxies": sorted(random_proxies & set(proxies)), "seed": seed}
         clock = CallClock(self.process.pid, timeout or self.limits.call_seconds)
         stop = None  # the stop a proxy asked for, once it has
         try:

@@ -1,14 +1,14 @@
-"""Plain data across the process boundary, as JSON.
+"""Plain data across the process boundary: JSON-ready values, with arrays' raw bytes beside them.
 
 Allowed: None, bool, int, float (nan/inf included), str, lists, tuples, dicts with str keys,
-and numpy arrays of bool, integer or float dtype (sent as dtype, shape and raw bytes).
-`decode` is the trust boundary: it rebuilds only these types, checks every array's byte
-count against its shape, and never calls code of the sender's choosing.
+and numpy arrays of bool, integer or float dtype (sent as dtype, shape and their raw bytes, which
+`protocol` carries in a block of the frame, not in the JSON). `decode` is the trust boundary:
+it rebuilds only these types, checks every array's byte count against its dtype and shape, and
+never calls code of the sender's choosing.
 """
 
 from __future__ import annotations
 
-import binascii
 import math
 from typing import Any
 
@@ -47,8 +47,7 @@ def encode(value: Any, _depth: int = 0) -> Any:
         name = _NAME_OF.get(array.dtype) or array.dtype.name
         if name not in ALLOWED_DTYPES:
             raise CodecError(f"a numpy array of dtype {array.dtype} (expected numbers or booleans)")
-        return {"__ndarray__": {"dtype": name, "shape": list(array.shape),
-                                "data": binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")}}
+        return {"__ndarray__": {"dtype": name, "shape": list(array.shape), "data": array.tobytes()}}
     if type(value) in (list, tuple):
         items = [encode(v, _depth + 1) for v in value]
         return items if type(value) is list else {"__tuple__": items}
@@ -82,34 +81,16 @@ def decode(data: Any, _depth: int = 0) -> Any:
 
 def _decode_array(body: dict) -> np.ndarray:
     dtype, shape, data = body.get("dtype"), body.get("shape"), body.get("data")
-    if dtype not in _DTYPE or type(shape) is not list or type(data) is not str or len(shape) > 32:
+    if dtype not in _DTYPE or type(shape) is not list or type(data) is not bytes or len(shape) > 32:
         raise CodecError("a malformed array")
     count = 1
     for n in shape:
         if type(n) is not int or n < 0:
             raise CodecError("an array with an invalid shape")
         count *= n
-    raw = _strict_base64(data)
-    if len(raw) != count * _DTYPE[dtype].itemsize:
+    if len(data) != count * _DTYPE[dtype].itemsize:
         raise CodecError(f"an array whose data does not match its shape {tuple(shape)}")
-    return np.frombuffer(bytearray(raw), dtype=_DTYPE[dtype]).reshape(shape)  # a writable copy of its own
-
-
-def _strict_base64(data: str) -> bytes:
-    """The bytes `data` encodes, if it is canonical padded base64 (what `encode` writes); else CodecError.
-
-    `a2b_base64` alone skips characters outside the alphabet and surplus padding, and its
-    `strict_mode` exists only from Python 3.11. Encoding the result again and comparing is as
-    strict on every Python, and stricter: the only accepted text is the one `encode` makes.
-    """
-    try:
-        raw = binascii.a2b_base64(data)
-        canonical = binascii.b2a_base64(raw, newline=False) == data.encode("ascii")
-    except (binascii.Error, ValueError):  # ValueError: a str with characters outside ASCII
-        canonical = False
-    if not canonical:
-        raise CodecError("an array whose data is not base64")
-    return raw
+    return np.frombuffer(bytearray(data), dtype=_DTYPE[dtype]).reshape(shape)  # a writable copy of its own
 
 
 def apply_changes(originals: list, changed: list) -> None:

@@ -273,17 +273,28 @@ class Session:
                            "confinement": confinement, "signatures": _signatures(self.namespace, names),
                            "defines": {str(i): c[2] for i, c in enumerate(compiled)}})
 
-    def _proxy(self, name: str):
+    def _proxy(self, name: str, random: bool = False):
+        """A callback to the grader's `name`; `random`: it draws from numpy's global generator, so the generator's
+        state travels with the call and comes back advanced, as if the function had run here."""
         def proxy(*args, **kwargs):
             if self.stopped is not None:  # stopped already: no further callbacks cross over
                 raise Stopped(self.stopped)
-            send(self.out_fd, {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
+            message = {"event": "callback", "name": name, "args": encode(list(args)), "kwargs": encode(kwargs)}
+            if random:
+                import numpy
+
+                message["random_state"] = encode(numpy.random.get_state())
+            send(self.out_fd, message)
             answer = receive(self.in_fd)
             if "stop" in answer:
                 self.stopped = str(answer["stop"])
                 raise Stopped(self.stopped)
             if answer.get("error"):
                 raise _SAME_TYPE.get(answer.get("type"), RuntimeError)(answer["error"])
+            if random and "random_state" in answer:
+                import numpy
+
+                numpy.random.set_state(decode(answer["random_state"]))
             return decode(answer["value"])
         proxy.__name__ = name
         return proxy
@@ -295,8 +306,9 @@ class Session:
             send(self.out_fd, {"event": "missing", "error": f"{name} is not defined"})
             return
         saved = {p: self.namespace.get(p) for p in request.get("proxies", [])}
+        random = set(request.get("random_proxies", []))
         for p in saved:
-            self.namespace[p] = self._proxy(p)
+            self.namespace[p] = self._proxy(p, p in random)
         self.stopped = None
         try:
             if request.get("seed") is not None:

@@ -228,8 +228,14 @@ CLASS_COLORS = ("#d62728", "#1f5fb4")     # label 0 red, label 1 blue
 REGION_COLORS = ("#f6c4c4", "#c4d6f0")    # the same hues, light: where the model predicts 0 / 1
 
 
+LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "ncol": 2, "fontsize": 10, "frameon": False}
+
+
 def plot_points(X, Y, ax=None, legend: bool = True):
-    """Scatter the points X (2, m) coloured by their labels Y (1, m): 0 red, 1 blue. Returns the Axes."""
+    """Scatter the points X (2, m) coloured by their labels Y (1, m): 0 red, 1 blue, with labelled axes.
+
+    `legend` adds a key below the plot, off the data. Returns the Axes.
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
@@ -237,9 +243,21 @@ def plot_points(X, Y, ax=None, legend: bool = True):
     for label in (0, 1):
         ax.scatter(X[0, labels == label], X[1, labels == label], s=12, color=CLASS_COLORS[label],
                    edgecolors="k", linewidths=0.3, label=f"label {label} ({'red' if label == 0 else 'blue'})")
+    ax.set_xlabel("$x_1$ (first coordinate)")
+    ax.set_ylabel("$x_2$ (second coordinate)")
     if legend:
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(**LEGEND_BELOW)
     return ax
+
+
+def boundary_legend_handles(ax):
+    """The key of a decision-boundary plot: the two labels' points and the two predicted regions."""
+    from matplotlib.patches import Patch
+
+    handles, _ = ax.get_legend_handles_labels()
+    regions = [Patch(facecolor=REGION_COLORS[0], label="predicted 0 (red)"),
+               Patch(facecolor=REGION_COLORS[1], label="predicted 1 (blue)")]
+    return handles[-2:] + regions
 
 
 def plot_decision_boundary(model: Callable, X, Y, ax=None, title: str | None = None, resolution: int = 300,
@@ -247,10 +265,10 @@ def plot_decision_boundary(model: Callable, X, Y, ax=None, title: str | None = N
     """Shade the plane by `model`'s prediction in the classes' colours and scatter X, Y on top.
 
     `model` maps a (k, 2) array of points to k labels 0/1. Light red is where it predicts 0, light
-    blue where it predicts 1; `legend` adds a key. Returns the matplotlib Axes.
+    blue where it predicts 1; `legend` adds a key below the plot, off the data (for a grid of plots, leave it out
+    and give the figure one key with `boundary_legend_handles`). Returns the matplotlib Axes.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
 
     ax = ax or plt.gca()
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
@@ -262,10 +280,7 @@ def plot_decision_boundary(model: Callable, X, Y, ax=None, title: str | None = N
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
     if legend:
-        handles, _ = ax.get_legend_handles_labels()
-        regions = [Patch(facecolor=REGION_COLORS[0], label="predicted 0 (red)"),
-                   Patch(facecolor=REGION_COLORS[1], label="predicted 1 (blue)")]
-        ax.legend(handles=handles[-2:] + regions, loc="upper right", fontsize=7, framealpha=0.9)
+        ax.legend(handles=boundary_legend_handles(ax), **LEGEND_BELOW)
     if title:
         ax.set_title(title)
     return ax

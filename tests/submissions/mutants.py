@@ -41,6 +41,11 @@ MUTANTS = (
            "db1 = np.sum(dZ1, axis=1) / m", "keepdims=True"),
     Mutant("update_ascent", "update_parameters", "new[key] = parameters[key] - learning_rate * grads[\"d\" + key]",
            "new[key] = parameters[key] + learning_rate * grads[\"d\" + key]", "do not add it"),
+    Mutant("nn_model_ignores_activation", "nn_model",
+           "A2, cache = forward_propagation(X, parameters, activation)\n        cost = compute_cost(A2, Y)\n"
+           "        grads = backward_propagation(parameters, cache, X, Y, activation)",
+           "A2, cache = forward_propagation(X, parameters)\n        cost = compute_cost(A2, Y)\n"
+           "        grads = backward_propagation(parameters, cache, X, Y)", "pass the activation on"),
     Mutant("nn_model_fixed_rate", "nn_model", "parameters = update_parameters(parameters, grads, learning_rate)",
            "parameters = update_parameters(parameters, grads)", "pass the learning rate on"),
     Mutant("nn_model_default_iterations", "nn_model", "num_iterations=10000, print_cost",
@@ -55,6 +60,17 @@ MUTANTS = (
     Mutant("count_points", "count_linear_regions", "count = len({column.tobytes() for column in patterns.T})",
            "count = patterns.shape[1]", "count distinct patterns, not points"),
     Mutant("interpolant_no_offset", "relu_interpolant", "b2 = np.array([[y_knots[0]]])", "b2 = np.zeros((1, 1))"),
+    # Mistakes whose knock-on reaches the end-to-end checks of other functions (nn_model's, the flower's): their
+    # points stay with the function that is right (see test_grading's one-bug-costs-once test).
+    Mutant("relu_backward_wrong_mask", "relu_backward", "dZ = dA * (Z > 0)", "dZ = dA * (Z < 0)"),
+    Mutant("initialize_zeros", "initialize_parameters", "W1 = np.random.randn(n_h, n_x) * 0.01",
+           "W1 = np.zeros((n_h, n_x))", "the weights are all zeros"),
+    Mutant("forward_missing_b1", "forward_propagation", "Z1 = W1 @ X + b1", "Z1 = W1 @ X"),
+    Mutant("backward_dZ2_flipped", "backward_propagation", "dZ2 = A2 - np.asarray(Y, dtype=float)",
+           "dZ2 = np.asarray(Y, dtype=float) - A2"),
+    Mutant("predict_threshold", "predict", "predictions = A2 > 0.5", "predictions = A2 > 0.8", "0.5"),
+    Mutant("cost_dls_signature", "compute_cost", "def compute_cost(A2, Y):", "def compute_cost(A2, Y, parameters):",
+           "compute_cost(A2, Y)"),
 )
 
 # A common slip that is slow rather than wrong in value: the loop ignores num_iterations. Graded apart from the

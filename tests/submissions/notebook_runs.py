@@ -17,6 +17,11 @@ import numpy as np
 
 def visible_verdicts(source: str, public) -> dict[str, bool]:
     """{first function a visible test takes: passed?} for every visible test in `public`."""
+    return {function: message is None for function, message in visible_failures(source, public).items()}
+
+
+def visible_failures(source: str, public) -> dict[str, str | None]:
+    """{first function a visible test takes: None if it passed, else what it raised, as the notebook shows it}."""
     namespace: dict = {"__name__": "submission"}
     with contextlib.redirect_stdout(io.StringIO()):
         for node in ast.parse(source).body:  # statement by statement: one that fails is skipped, as a failed cell is
@@ -32,9 +37,11 @@ def visible_verdicts(source: str, public) -> dict[str, bool]:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 test(*[namespace[w] for w in wanted])
-            verdicts[wanted[0]] = True
-        except Exception:  # noqa: BLE001 - a missing function, a failed check or a crash: the test did not pass
-            verdicts[wanted[0]] = False
+            verdicts[wanted[0]] = None
+        except AssertionError as exc:  # a check's finding, shown by Jupyter as its message alone
+            verdicts[wanted[0]] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a missing function or a crash: the test did not pass
+            verdicts[wanted[0]] = f"{type(exc).__name__}: {exc}"
         finally:
             np.random.set_state(state)
     return verdicts

@@ -54,6 +54,10 @@ FAULTY = {
                             'g_backward = hidden_activation_backward("tanh")')],
     "backward_never_returns": [("    m = X.shape[1]\n    dZ2 = A2",
                                 "    m = X.shape[1]\n    while True:\n        pass\n    dZ2 = A2")],
+    # two bugs: nn_model never keeps an update (it trains nothing) and backward_propagation misses 1/m
+    "never_updates_and_backward_bug": [("parameters = update_parameters(parameters, grads, learning_rate)",
+                                        "updated = update_parameters(parameters, grads, learning_rate)"),
+                                       ("dW1 = dZ1 @ X.T / m", "dW1 = dZ1 @ X.T")],
 }
 
 
