@@ -172,6 +172,7 @@ def test_a_call_that_hangs_or_dies_costs_only_itself(tmp_path):
               "def thing():\n    return object()\n"
               "def fine(a, b=1):\n    return a + b\n")
     with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        worker.load()  # starting the worker is not the call's time
         start = time.monotonic()
         with pytest.raises(SandboxError, match="timed out after 2 s during hang"):
             worker.call("hang")
@@ -485,6 +486,38 @@ def test_a_slow_but_finite_call_is_charged_its_own_time_on_a_busy_machine(tmp_pa
         with pytest.raises(SandboxError, match="timed out after 2 s during spin"):  # it computed all along
             worker.call("spin", 30)  # a loop that would run on is still stopped, after about its limit of CPU
         assert time.monotonic() - start < 2 * 4
+
+
+THREADS = """import threading, numpy as np
+def crowd(threads):
+    stop = []
+    def sort():
+        data = np.random.default_rng(0).random(400_000)
+        while not stop:
+            np.sort(data)  # numpy releases the GIL while it sorts
+    workers = [threading.Thread(target=sort, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    total = 0
+    while True:  # the main thread computes too, and waits in the run queue behind its own threads
+        total += 1
+"""
+
+
+def test_threads_that_share_the_work_are_each_charged(tmp_path):
+    """Six threads that release the GIL keep every core busy: their CPU time counts, so the call ends about where a
+    single thread ends it, not at the wall-time backstop (four times the limit), where it ended while the main
+    thread's wait behind its own threads was discounted as the machine's load."""
+    limits = Limits(call_seconds=3, statement_seconds=3, fork_server=False)
+    took, said = {}, {}
+    with Worker(write(tmp_path, "s.py", THREADS), limits=limits) as worker:
+        for threads in (0, 6):
+            start = time.monotonic()
+            with pytest.raises(SandboxError) as failure:
+                worker.call("crowd", threads)
+            took[threads], said[threads] = time.monotonic() - start, str(failure.value)
+    assert took[6] < took[0] + 3 and took[6] < 3 * 4 * 0.75, took
+    assert "several threads" in said[6] and "several threads" not in said[0], said
 
 
 def test_a_call_that_sleeps_is_charged_the_time_it_sleeps(tmp_path):

@@ -368,15 +368,18 @@ def test_nn_model(nn_model):
     check_dict("nn_model", "the result", params, ["W1", "b1", "W2", "b2"])
     for key in ("W1", "b1", "W2", "b2"):
         check_array("nn_model", f"{key} after 100 iterations with tanh", params[key], EXPECTED["nn_tanh"][key],
-                    hint="call np.random.seed(3), then initialize_parameters, then loop num_iterations times (the "
-                         "argument, not a fixed number) over forward, cost, backward, update.",
+                    hint="the trained parameters differ from the assignment's training. If the functions nn_model "
+                         "calls pass their own tests, compare nn_model with the recipe: np.random.seed(3), "
+                         "initialize_parameters, then num_iterations rounds (the argument, not a fixed number) of "
+                         "forward, cost, backward, update.",
                     rtol=1e-5, atol=1e-7)
     params = nn_model(X, Y, 3, num_iterations=50, activation="relu", learning_rate=0.5)
     for key in ("W1", "b1", "W2", "b2"):
         check_array("nn_model", f"{key} after 50 iterations with activation='relu', learning_rate=0.5", params[key],
                     EXPECTED["nn_relu"][key],
-                    hint="pass activation to forward_propagation and backward_propagation, "
-                          "and learning_rate to update_parameters; loop num_iterations times.",
+                    hint="the training with the default activation and learning rate matched, so look at what "
+                         "nn_model passes on: activation to forward_propagation and backward_propagation, "
+                         "learning_rate to update_parameters.",
                     rtol=1e-5, atol=1e-7)
     _passed("nn_model")
 
@@ -392,7 +395,8 @@ def test_predict(predict):
     got = predict(parameters, X, "relu")
     check_array("predict", "the predictions with activation='relu'",
                 np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
-                hint="pass the activation on to forward_propagation.",
+                hint="predict 1 where A2 > 0.5 and 0 elsewhere, with A2 from forward_propagation run with the "
+                     "activation you are given.",
                 mistakes=[(EXPECTED["predict_relu_as_tanh"], "pass the activation on to forward_propagation "
                                                                 "(these are the tanh predictions).", "activation_not_passed")])
     _passed("predict")
