@@ -17,7 +17,7 @@ from typing import Any
 
 from autograder.course import modules
 from autograder.grading.redact import redact
-from autograder.sandbox.client import WAITED, CallStopped, LoadReport, SandboxError, StudentError, Worker
+from autograder.sandbox.client import THREADED, WAITED, CallStopped, LoadReport, SandboxError, StudentError, Worker
 
 
 # Graded functions that draw from numpy's global generator: standing in for one, the reference draws in the
@@ -111,6 +111,8 @@ class Student:
         text = error if name in error else f"{name}: {error}"
         if error.startswith("timed out") and WAITED in error:
             return text + ". Look for a sleep, an input() or a wait for something that never comes."
+        if error.startswith("timed out") and THREADED in error:
+            return text + ". The work runs on several threads, and the time limit counts them all: do it in one."
         if error.startswith("timed out"):
             return text + ". Look for a loop that never ends, or work that grows much faster than it should."
         if "exited with status" in error or "killed by signal" in error:

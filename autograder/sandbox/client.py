@@ -31,6 +31,12 @@ from autograder.sandbox.clock import CallClock
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 WAITED = ", asleep or blocked rather than computing"  # how a timeout spent its time, when it mostly waited
+THREADED = ", computing on several threads at once (each thread's time counts)"  # ... when threads shared the work
+
+
+def _how(clock: CallClock) -> str:
+    """How a call that timed out spent its time: asleep, on several threads, or ("") computing."""
+    return THREADED if clock.threaded() else WAITED if clock.waited() else ""
 _LIVE_WORKERS: set[int] = set()  # pids of this process's running workers, which reaping must spare
 _TMPFS_REFUSED: list[str] = []  # why the kernel refused a private tmpfs, once it has: watch from then on
 
@@ -361,7 +367,7 @@ class Worker:
                                                  confinement=str(message.get("confinement", "")))
                         return self.report
             except protocol.Timeout:
-                how = f"timed out after {self.limits.statement_seconds:g} s" + (WAITED if clock.waited() else "")
+                how = f"timed out after {self.limits.statement_seconds:g} s" + _how(clock)
                 self._kill()
             except (protocol.ProtocolError, BrokenPipeError):
                 how = f"the worker {self._exit_description()}"
@@ -445,7 +451,7 @@ class Worker:
                 else:
                     raise SandboxError(f"unexpected message from the worker during {name}")
         except protocol.Timeout:
-            waited = WAITED if clock.waited() else ""
+            waited = _how(clock)
             self._kill()
             raise SandboxError(f"timed out after {timeout or self.limits.call_seconds:g} s during {name}{waited}") from None
         except codec.CodecError as exc:

@@ -1,11 +1,18 @@
 """The time a call is charged with: what the student's code used, whatever the machine's load.
 
-A call's limit is on *charged* seconds: the wall time since the call began, less the time
-the worker was ready to run but waited for a CPU (the kernel's run-queue wait of its main
-thread, ``/proc/PID/schedstat``) and less the time the grader spent answering the call's
-callbacks. A loop that computes is charged its CPU time; code that sleeps or blocks is
-charged the time it sleeps, so a hung call still ends. On a busy machine the same
-function is charged about the same, so its verdict does not depend on what runs beside it.
+A call's limit is on *charged* seconds, the larger of two measures:
+
+- the wall time since the call began, less the time the worker's main thread was ready to
+  run but waited for a CPU (the kernel's run-queue wait, ``/proc/PID/schedstat``) and less
+  the time the grader spent answering the call's callbacks: code that sleeps or blocks is
+  charged the time it sleeps, so a hung call still ends, and a single thread on a busy
+  machine is charged about its own time;
+- the CPU time of the whole worker since the call began, every thread included
+  (``/proc/PID/stat``): a call that keeps two cores busy for 5 s has used 10 s, even though
+  its main thread sat in the run queue behind its own threads.
+
+On a busy machine the same function is charged about the same, so its verdict does not
+depend on what runs beside it.
 
 Where schedstat cannot be read, charged time is the wall time less the grader's share.
 Whatever the accounting, a call ends at `BACKSTOP` times its limit of wall time.
@@ -59,6 +66,10 @@ class CallClock:
         self.excluded += seconds
 
     def charged(self) -> float:
+        return max(self._waited_or_ran(), self._computed())
+
+    def _waited_or_ran(self) -> float:
+        """Wall time less the main thread's run-queue wait and the grader's callbacks."""
         elapsed = time.monotonic() - self.started
         queued = 0.0
         if self.queued_at_start is not None:
@@ -66,12 +77,21 @@ class CallClock:
             queued = max(0.0, now - self.queued_at_start) if now is not None else 0.0
         return elapsed - queued - self.excluded
 
+    def _computed(self) -> float:
+        """CPU seconds of every thread of the worker since the call began (0 where unknown)."""
+        now = cpu_seconds(self.pid)
+        return now - self.cpu_at_start if now is not None and self.cpu_at_start is not None else 0.0
+
+    def threaded(self) -> bool:
+        """Whether the CPU of all the worker's threads outgrew the main thread's own time: threads computing at once."""
+        return self._computed() > 1.1 * self._waited_or_ran() + 0.1
+
     def waited(self) -> bool:
         """Whether the worker spent most of its charged time asleep or blocked rather than computing."""
         now = cpu_seconds(self.pid)
         if now is None or self.cpu_at_start is None:
             return False
-        return now - self.cpu_at_start < 0.5 * self.charged()
+        return now - self.cpu_at_start < 0.5 * self._waited_or_ran()
 
     def expired(self) -> bool:
         return self.charged() > self.limit or time.monotonic() - self.started > self.limit * BACKSTOP
