@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +13,9 @@ from pathlib import Path
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.sandbox.client import Limits
 from autograder.sandbox.confinement import Unconfined
+
+
+GRADER_MEMORY_MB = 2048  # about ten times what grading a submission takes in the grading process itself
 
 
 class CommandFailed(RuntimeError):
@@ -104,8 +108,12 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
     extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb),
+             "--grader-memory-mb", str(args.grader_memory_mb),
              "--disk-mb", str(args.disk_mb), *(["--allow-unconfined"] if args.allow_unconfined else [])]
     progress = batch.Progress(len(batch.discover(folder)))
+    from autograder.sandbox import scratch
+
+    scratch.sweep()  # grader folders a batch killed outright left behind
     try:
         if args.scheduler:
             submissions, outcomes = _on_cluster(args, folder, out, extra, progress)
@@ -164,7 +172,17 @@ def _selftest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bound_grader(megabytes: int) -> None:
+    """This grading process's own address space, apart from its workers': past it, a call whose arguments made
+    the grader allocate too much is stopped (MemoryError), not the machine. Never raised above what it was."""
+    wanted = megabytes * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if (soft == resource.RLIM_INFINITY or soft > wanted) and (hard == resource.RLIM_INFINITY or wanted <= hard):
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
 def _limits(args: argparse.Namespace) -> Limits:
+    _bound_grader(args.grader_memory_mb)
     return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
                   disk_mb=args.disk_mb, allow_unconfined=args.allow_unconfined)
 
@@ -257,6 +275,7 @@ def _gradescope_run(args: argparse.Namespace) -> int:
     from autograder.integrations import gradescope_run
 
     limit = _time_limit(args)
+    _bound_grader(args.grader_memory_mb)
     limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
                     allow_unconfined=args.allow_unconfined)
     try:
@@ -290,11 +309,17 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
                         help="time limit for each call into the submission (default 20)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    _grader_memory_option(parser)
     parser.add_argument("--disk-mb", type=_positive_int, default=256,
                         help="disk space the submission's code may write, in all (default 256)")
     parser.add_argument("--budget", type=float, default=600.0, metavar="SECONDS",
                         help="total grading time per submission (default 600)")
     _unconfined_option(parser)
+
+
+def _grader_memory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--grader-memory-mb", type=_positive_int, default=GRADER_MEMORY_MB,
+                        help=f"memory limit of the grading process itself (default {GRADER_MEMORY_MB})")
 
 
 def _unconfined_option(parser: argparse.ArgumentParser) -> None:
@@ -376,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     gs_run.add_argument("--call-timeout", type=float, default=20.0, metavar="SECONDS",
                         help="time limit for each call into the submission (default 20)")
     gs_run.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the worker process (default 2048)")
+    _grader_memory_option(gs_run)
     _unconfined_option(gs_run)
     _time_limit_options(gs_run)
     gs_run.set_defaults(run=_gradescope_run)

@@ -7,6 +7,8 @@ import json
 import os
 import platform
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -585,3 +587,68 @@ def test_a_random_proxy_draws_from_the_workers_generator_and_leaves_the_graders_
     assert shared == expected
     assert np.array_equal(before[1], after[1]) and before[2] == after[2]  # the grader's generator did not move
     assert apart[0] != expected[0] and apart[1] == expected[0]  # a plain proxy draws here; the worker's stays put
+
+
+FORGER = """import fcntl, os, stat
+def forge():
+    import protocol  # the worker's own framing, which a submission can import
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+                protocol.send(fd, {"event": "callback", "name": "not_offered", "args": [], "kwargs": {}})
+        except OSError:
+            pass
+    return 1
+def fine():
+    return 2
+"""
+
+
+def test_a_message_out_of_turn_stops_the_worker_and_the_next_call_starts_clean(tmp_path):
+    """A callback for a name the grader did not offer: the worker is stopped, not left with its pipe out of step."""
+    with Worker(write(tmp_path, "s.py", FORGER), limits=FAST) as worker:
+        worker.load()
+        first = worker.process.pid
+        with pytest.raises(SandboxError, match="out of turn during forge and was stopped"):
+            worker.call("forge")
+        assert worker.process is None  # stopped at once
+        assert worker.call("fine") == 2 and worker.process.pid != first
+
+
+def test_scratch_folders_whose_owner_is_gone_are_swept_and_no_others(tmp_path):
+    from autograder.sandbox import scratch
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = scratch.make("worker", str(tmp_path))
+    (orphan / "submission.py").write_text("secret = 1\n")
+    (orphan / scratch.OWNER_FILE).write_text(f"{int(gone.stdout)} 12345\n")  # a process that has ended
+    recycled = scratch.make("worker", str(tmp_path))
+    (recycled / scratch.OWNER_FILE).write_text(f"{os.getpid()} 1\n")  # this pid, but another process's start time
+    alive = scratch.make("grader", str(tmp_path))  # this process's own
+    ownerless = tmp_path / "autograder-worker-manual"
+    ownerless.mkdir()
+    other = tmp_path / "somebody-else"
+    other.mkdir()
+    removed = scratch.sweep(str(tmp_path))
+    assert sorted(removed) == sorted([orphan, recycled])
+    assert not orphan.exists() and not recycled.exists()
+    assert alive.is_dir() and ownerless.is_dir() and other.is_dir()
+
+
+def test_a_callback_that_runs_the_grader_out_of_memory_stops_only_its_call(tmp_path):
+    """The grading process's own memory limit (--grader-memory-mb) turns an allocation past it into a MemoryError;
+    answering a callback, that stops the call with a plain line, and the next call goes on."""
+    from autograder.sandbox.client import CallStopped
+
+    source = "def outer():\n    return helper()\ndef fine():\n    return 1\n"
+    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+        with pytest.raises(CallStopped, match="took more memory than the grader allows itself"):
+            worker.call("outer", proxies={"helper": lambda: bytearray(2**62)})
+        assert worker.call("fine") == 1
+
+
+def test_the_grading_process_bounds_its_own_memory():
+    done = subprocess.run([sys.executable, "-c", "import resource\nfrom autograder.cli import _bound_grader\n"
+                           "_bound_grader(1536)\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"],
+                          capture_output=True, text=True, check=True)
+    assert int(done.stdout) == 1536 * 2**20

@@ -13,14 +13,13 @@ import logging
 import queue
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from autograder.grading.outputs import JUNIT_FILE, RESULTS_FILE
 from autograder.grading.pool import GraderTimeout, WarmGrader
-from autograder.sandbox import confinement
+from autograder.sandbox import confinement, scratch
 from autograder.sandbox.client import confinement_here
 
 
@@ -83,7 +82,7 @@ def grade_submission(name: str, data: bytes, argv: list[str], timeout: float, ve
         grader = _GRADERS.get_nowait()
     except queue.Empty:
         grader = WarmGrader()
-    tmp = Path(tempfile.mkdtemp(prefix="autograder-task-"))
+    tmp = scratch.make("task")
     try:
         submission, out = tmp / Path(name).name, tmp / "out"
         submission.write_bytes(data)

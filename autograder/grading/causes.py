@@ -24,6 +24,8 @@ RUNTIME = {
     "budget": "the submission used up its total grading time",
     "grader_error": "the grader itself failed (not the student's fault)",
     "signature": "the function's signature differs from the assignment's",
+    "callback_refused": "the function handed a reference function arguments no correct code sends",
+    "callback_limit": "the function called reference functions far more, or far longer, than it needs",
     "depends_on_failed": "a function this check relies on fails its own checks",
 }
 

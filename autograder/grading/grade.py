@@ -20,12 +20,13 @@ from autograder.grading.plugin import GraderError, run_graders, unrun_results
 from autograder.grading.redact import redact
 from autograder.grading.student import Student
 from autograder.integrations.results import GradingResult, LoadProblem, TestResult
-from autograder.sandbox import confinement
+from autograder.sandbox import confinement, scratch
 from autograder.sandbox.client import Limits, LoadReport, SandboxError, Worker, prestart
 
 
 SUFFIXES = (".ipynb", ".py")
 DEFAULT_BUDGET_SECONDS = 600.0
+_SWEPT: list = []  # once per process: see `scratch.sweep`
 _UNRUN: dict[str, list[TestResult]] = {}  # course fingerprint -> every check unrun: collected once per process
 
 
@@ -114,6 +115,8 @@ def grade(submission: Path, *, limits: Limits | None = None, budget_seconds: flo
     """
     started = time.monotonic()
     submission = check_path(Path(submission))
+    if not _SWEPT:  # folders left by grades that were killed outright (their copies of submissions among them)
+        _SWEPT.append(scratch.sweep())
     prestart(limits)  # the workers' pre-loaded parent loads while the graders are collected
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them

@@ -30,6 +30,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from autograder.sandbox import scratch
+
 
 START_SECONDS = 120.0  # a grader process that is not ready by then is reported as broken
 RECYCLE_AFTER = 200  # submissions one grader process grades before a fresh one takes over
@@ -70,7 +72,7 @@ class WarmGrader:
         self._buffer = b""
 
     def _start(self) -> None:
-        self.folder = tempfile.mkdtemp(prefix="autograder-grader-")
+        self.folder = str(scratch.make("grader"))
         with tempfile.TemporaryFile() as errors:  # only read when it could not start
             self.process = subprocess.Popen([sys.executable, "-m", "autograder.grading.pool"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=errors, env=dict(self.env, TMPDIR=self.folder),

@@ -16,8 +16,37 @@ from collections.abc import Callable
 from typing import Any
 
 from autograder.course import modules
+from autograder.grading import contracts
 from autograder.grading.redact import redact
-from autograder.sandbox.client import THREADED, WAITED, CallStopped, LoadReport, SandboxError, StudentError, Worker
+from autograder.sandbox.client import (
+    THREADED,
+    WAITED,
+    CallStopped,
+    LoadReport,
+    SandboxError,
+    StopCall,
+    StudentError,
+    Worker,
+)
+
+
+# A proxy's arguments may hold this many times as many numbers as the call's own (a training's cache of n_h x m
+# from an X of 2 x m), and at least CALLBACK_SIZE_FLOOR; more is refused (see `contracts`).
+CALLBACK_SIZE_FACTOR = 64
+CALLBACK_SIZE_FLOOR = 100_000
+
+
+def _guarded(caller: str, name: str, function: Callable, limit: int) -> Callable:
+    """`function` answering `caller`'s calls of `name`, after refusing what no correct caller would send."""
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        why = contracts.problem(name, function, args, kwargs, limit)
+        if why is not None:
+            raise StopCall(f"{caller} called {name}, which the reference answers during this check, with {why}. A "
+                           f"correct {caller} passes it what the assignment's contract describes: "
+                           f"{contract_signature(name)}.", "callback_refused")
+        return function(*args, **kwargs)
+    guarded.__signature__ = inspect.signature(function)
+    return guarded
 
 
 # Graded functions that draw from numpy's global generator: standing in for one, the reference draws in the
@@ -64,6 +93,9 @@ class Student:
             ref = modules.reference()
             proxies = {**{f: getattr(ref, f) for f in self.stand_ins if f != name}, **(proxies or {})}
             random = frozenset(self.stand_ins & RANDOM_FUNCTIONS) - {name}
+        if proxies:  # each answers only what a correct caller could send (see `contracts`)
+            limit = max(CALLBACK_SIZE_FACTOR * contracts.size([args, kwargs]), CALLBACK_SIZE_FLOOR)
+            proxies = {p: _guarded(name, p, function, limit) for p, function in proxies.items()}
         if name not in self.defined:
             raise StudentFailure(self._missing(name), "not_defined")
         key = (name, tuple(sorted(proxies or ())))
@@ -99,8 +131,12 @@ class Student:
     @staticmethod
     def _reference(name: str, args: tuple, kwargs: dict) -> Any:
         """The reference's `name` on copies of the arguments, standing in for the student's (see `stand_ins`)."""
+        function = getattr(modules.reference(), name)
+        why = contracts.problem(name, function, args, kwargs, CALLBACK_SIZE_FLOOR)
+        if why is not None:  # what the student's other functions made, handed on: bounded like any callback
+            raise StudentFailure(f"{name} (the reference, standing in for yours) was handed {why}.", "callback_refused")
         try:
-            return getattr(modules.reference(), name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         except Exception as exc:  # noqa: BLE001 - what the student's other functions handed it
             raise StudentFailure(f"{name} (the reference, standing in for yours) raised {type(exc).__name__}: {exc} "
                                  "on what your other functions gave it.", "raised") from None

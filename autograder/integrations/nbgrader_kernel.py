@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
 from autograder.course.paths import RELEASE_DIR
-from autograder.sandbox import disk
+from autograder.sandbox import disk, scratch
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -35,7 +34,7 @@ class ConfinedKernelManager(AsyncKernelManager):
     _watcher: disk.Watcher | None = None
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        self._scratch = Path(tempfile.mkdtemp(prefix="autograder-kernel-"))
+        self._scratch = scratch.make("kernel")
         return [sys.executable, "-E", "-s", "-m", "autograder.sandbox.confined_kernel", "--scratch", str(self._scratch),
                 "--path", str(RELEASE_DIR), "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb),
                 "--cpu-seconds", str(self.cpu_seconds), "-f", os.path.realpath(self.connection_file)]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import codec, confinement, disk, forked, protocol, reaper
+from autograder.sandbox import codec, confinement, disk, forked, protocol, reaper, scratch
 from autograder.sandbox.clock import CallClock
 
 
@@ -156,6 +156,7 @@ def _default(entry: Any) -> dict:
     return {"repr": str(entry.get("repr", "?"))[:80] if isinstance(entry, dict) else "?"}
 
 
+MAX_CALLBACKS = 10_000  # per call: a correct 800-round training with all four building blocks swapped in makes 3,200
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process (/proc/sys/fs/pipe-max-size)
 
 
@@ -205,7 +206,7 @@ class Worker:
         self.submission = Path(submission)
         self.path_entries = [str(p) for p in path_entries]
         self.limits = limits or Limits()
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))  # the submission's copy, the output log
+        self.scratch = scratch.make("worker")  # the submission's copy, the output log
         self.home = self.scratch / "home"  # the worker's cwd, HOME and TMPDIR: all it may write, disk_mb at most
         self.disk = ""  # how the disk budget is enforced: "tmpfs" or "watch"
         self.disk_exceeded = False  # the watcher stopped the current worker for writing past its budget
@@ -381,6 +382,16 @@ class Worker:
     # --- calls ---------------------------------------------------------------------------
 
     @staticmethod
+    def _over_callbacks(name: str, count: int) -> dict | None:
+        """A stop for a call past MAX_CALLBACKS callbacks. (The time the grader spends answering them is not the
+        student's, but it is bounded all the same: the call ends at its wall-time backstop, `clock.BACKSTOP` times
+        its limit, and each callback's arguments are bounded by what the proxy accepts.)"""
+        if count <= MAX_CALLBACKS:
+            return None
+        return {"stop": f"{name} called functions the grader answers more than {MAX_CALLBACKS:,} times and was "
+                        "stopped there, far more than it needs.", "cause": "callback_limit"}
+
+    @staticmethod
     def _answer(proxy: Callable, message: dict) -> dict:
         """The grader's answer to one callback: the proxy's value, its error, or a request to stop the call.
 
@@ -401,6 +412,9 @@ class Worker:
             return answer
         except StopCall as stop:
             return {"stop": str(stop), "cause": stop.cause}
+        except MemoryError:  # the grader's own memory limit: this call's arguments were too much, not the grader's fault
+            return {"stop": f"the arguments it handed {getattr(proxy, '__name__', 'a function')} took more memory "
+                            "than the grader allows itself, and the call was stopped.", "cause": "callback_refused"}
         except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in (or its state)
             return {"error": _plain(str(exc)), "type": type(exc).__name__}
         finally:
@@ -427,6 +441,7 @@ class Worker:
                    "proxies": sorted(proxies), "random_proxies": sorted(random_proxies & set(proxies)), "seed": seed}
         clock = CallClock(self.process.pid, timeout or self.limits.call_seconds)
         stop = None  # the stop a proxy asked for, once it has
+        callbacks = 0
         try:
             protocol.send(self._to, request)
             while True:
@@ -435,7 +450,8 @@ class Worker:
                 event = message.get("event")
                 if event == "callback" and message.get("name") in proxies and stop is None:
                     began = time.monotonic()
-                    answer = self._answer(proxies[message["name"]], message)
+                    callbacks += 1
+                    answer = self._over_callbacks(name, callbacks) or self._answer(proxies[message["name"]], message)
                     protocol.send(self._to, answer)
                     clock.exclude(time.monotonic() - began)  # the reference's time is not the student's
                     if "stop" in answer:
@@ -448,8 +464,9 @@ class Worker:
                     return codec.decode(message["value"])
                 elif event in ("error", "missing"):
                     raise StudentError(str(message.get("error"))[:1000], message.get("at"))
-                else:
-                    raise SandboxError(f"unexpected message from the worker during {name}")
+                else:  # out of turn: the worker's reads and the grader's answers would no longer pair up
+                    self._kill()
+                    raise SandboxError(f"the worker sent a message out of turn during {name} and was stopped")
         except protocol.Timeout:
             waited = _how(clock)
             self._kill()

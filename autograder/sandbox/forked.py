@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder.sandbox import reaper
+from autograder.sandbox import reaper, scratch
 
 
 SCRIPT = Path(__file__).with_name("forkserver.py")
@@ -63,7 +63,7 @@ class ForkServer:
     """One running fork server; `spawn` forks a worker, `reap` collects its exit status."""
 
     def __init__(self, env: dict[str, str]):
-        self.home = tempfile.mkdtemp(prefix="autograder-forkserver-")
+        self.home = str(scratch.make("forkserver"))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.control = ours
         env = dict(env, HOME=self.home, TMPDIR=self.home)

@@ -153,6 +153,43 @@ subprocess.Popen(["sleep", "{MARK}1"], start_new_session=True)
 '''
 
 
+# predict hands the reference forward_propagation a float16 network of 3,000 units on 3,000 x 400 inputs: minutes
+# of numpy without BLAS in the grader, where nothing can interrupt it
+FLOAT16_NETWORK = '''
+n = 3000
+big = {"W1": np.full((n, n), 0.001, dtype=np.float16), "b1": np.zeros((n, 1), dtype=np.float16),
+       "W2": np.ones((1, n), dtype=np.float16), "b2": np.zeros((1, 1), dtype=np.float16)}
+forward_propagation(np.ones((n, 400), dtype=np.float16), big, activation)
+A2, _ = forward_propagation(X, parameters, activation)
+return A2 > 0.5'''
+
+# gradient_check hands the reference compute_cost an (m, 1) column and a (1, m) row: 160 KB of arguments that
+# broadcast into an m x m array of 3.2 GB in the grader
+BROADCAST = '''
+m = 20000
+compute_cost(np.full((m, 1), 0.5), np.ones((1, m)))
+return 0.0'''
+
+# gradient_check calls the swapped-in forward_propagation 30,000 times, each time within the contract
+FLOOD = '''
+for _ in range(30000):
+    forward_propagation(X, parameters, activation)
+return 0.0'''
+
+
+def grader_attack(body_of: dict[str, str]) -> str:
+    """The reference with these functions' bodies replaced: attacks on the grader's side of the pipe."""
+    source = reference()
+    for function, body in body_of.items():
+        source = replace_body(source, function, body)
+    return source
+
+
+GRADER_ATTACKS = {"float16 network handed to the reference": {"predict": FLOAT16_NETWORK},
+                  "broadcasting arguments handed to the reference": {"gradient_check": BROADCAST},
+                  "a flood of callbacks": {"gradient_check": FLOOD}}
+
+
 def hostile_cases(release: str, root: str) -> list[Case]:
     ref = reference()
     ones = "import numpy as np\n"
