@@ -171,3 +171,44 @@ def test_every_visible_failure_gives_the_finding_then_the_cause_in_its_first_two
                 with_hint += 1
             seen += 1
     assert seen > 30 and with_hint > 10
+
+
+def test_the_signatures_the_visible_tests_know_are_the_assignments():
+    """public_tests.py states how it calls each function and how the assignment declares it: never drifting from the
+    reference solution's own signatures."""
+    import inspect
+
+    from autograder.course import modules
+
+    ref = modules.reference()
+    for name, (positional, named) in public_tests.SIGNATURES.items():
+        signature = inspect.signature(getattr(ref, name))
+        signature.bind(*positional, **{n: None for n in named})  # the reference takes the calls the tests make
+        declared = str(signature)[1:-1].replace("'", '"')
+        assert public_tests.DECLARED.get(name, ", ".join(positional)) == declared, name
+
+
+def test_a_signature_the_tests_cannot_call_is_named_with_the_assignments_own():
+    def compute_cost(A2, Y, parameters):
+        return 0.0
+
+    with pytest.raises(AssertionError) as failure:
+        public_tests.test_compute_cost(compute_cost)
+    lines = str(failure.value).splitlines()
+    assert lines[0] == ("compute_cost: the tests call compute_cost(A2, Y), and yours is compute_cost(A2, Y, parameters), "
+                        "which cannot be called that way.")
+    assert lines[1].strip() == "Hint: keep the assignment's signature: def compute_cost(A2, Y):"
+
+
+def test_a_failure_caused_by_a_function_it_relies_on_names_that_function():
+    """In the notebook, forward_propagation with a wrong sigmoid fails; the hint names sigmoid, not the right code."""
+    namespace = {}
+    exec(SOLUTION_FILE.read_text().replace("A = 1 / (1 + np.exp(-Z))", "A = 1 / (1 + np.exp(Z))"), namespace)
+    with pytest.raises(AssertionError) as failure:
+        public_tests.test_forward_propagation(namespace["forward_propagation"])
+    hint = str(failure.value).splitlines()[1].strip()
+    assert hint == ("Hint: forward_propagation relies on sigmoid, which fails its own test above: fix sigmoid first, "
+                    "and this test may then pass.")
+    clean = {}
+    exec(SOLUTION_FILE.read_text(), clean)
+    public_tests.test_forward_propagation(clean["forward_propagation"])  # and nothing is blamed when all is right

@@ -22,6 +22,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -62,9 +63,11 @@ class GradeInSandbox(NbGraderPreprocessor):
                     raise GradingFailed(f"test cell {grade_id!r} grades no cell the graders know; check that its grade "
                                         "id is 'test_' followed by the grade id of the solution cell it tests")
                 text = cell_report(tests, notes if first else [])
-                score = round(sum(t["score"] for t in tests), 6)
+                score, top = round(sum(t["score"] for t in tests), 6), sum(t["max_score"] for t in tests)
+                points = {"text/plain": repr(score),  # what nbgrader's SaveAutoGrades reads as partial credit
+                          "text/html": f"<p>{score:g} of {top:g} points</p>"}  # what a reader sees instead of "3.0"
                 cell.outputs = [new_output("stream", name="stdout", text=text + "\n"),
-                                new_output("execute_result", data={"text/plain": repr(score)}, execution_count=None)]
+                                new_output("execute_result", data=points, execution_count=None)]
                 first = False
             else:
                 here = [p for p in problems if _is_in(p.get("where", ""), cell, number + 1)]
@@ -138,6 +141,8 @@ def cell_report(tests: list[dict], notes: list[str] | None = None) -> str:
         lines.append(f"[{mark}] {test['name']} ({test['score']:g} / {test['max_score']:g})")
         message = test["output"].strip()
         if test["status"] == "passed":
+            if message:  # passed, with a word on why (another function's bug spoiled it with the student's own)
+                lines += _wrapped(message.splitlines()[0])
             continue
         if message in messages:
             lines.append("    (the same reason as above)")
@@ -148,5 +153,11 @@ def cell_report(tests: list[dict], notes: list[str] | None = None) -> str:
                 if line.strip() in headlines:
                     continue
                 headlines.add(line.strip())
-            lines.append("    " + line)
+            lines += _wrapped(line) if not line.lstrip().startswith(("[", "expected", "got")) else ["    " + line]
     return "\n".join(lines)
+
+
+def _wrapped(line: str, width: int = 100) -> list[str]:
+    """A message line indented under its check and folded at word boundaries: a feedback page does not wrap."""
+    indent = "    " + " " * (len(line) - len(line.lstrip()))
+    return textwrap.wrap(line.strip(), width=width, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]

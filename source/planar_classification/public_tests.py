@@ -11,7 +11,9 @@ The helpers ``fail``, ``check_array``, ``check_dict`` and ``as_array`` are not e
 the notebook; the graders use them too, so every check words its findings the same way.
 """
 
+import contextlib
 import inspect
+import io
 import numbers
 
 import numpy as np
@@ -70,22 +72,146 @@ def fail(function, message, hint=None, cause=None):
     raise CheckFailed(function, message, hint, cause)
 
 
+# How the tests call each function: (arguments by position, arguments by name), named as the assignment names them.
+SIGNATURES = {
+    "linear": (["Z"], []), "sigmoid": (["Z"], []), "tanh": (["Z"], []), "relu": (["Z"], []),
+    "linear_backward": (["dA", "Z"], []), "sigmoid_backward": (["dA", "Z"], []), "tanh_backward": (["dA", "Z"], []),
+    "relu_backward": (["dA", "Z"], []), "layer_sizes": (["X", "Y"], []), "initialize_parameters": (["n_x", "n_h", "n_y"], []),
+    "forward_propagation": (["X", "parameters", "activation"], []), "compute_cost": (["A2", "Y"], []),
+    "backward_propagation": (["parameters", "cache", "X", "Y", "activation"], []),
+    "update_parameters": (["parameters", "grads"], ["learning_rate"]),
+    "nn_model": (["X", "Y", "n_h"], ["num_iterations", "activation", "learning_rate"]),
+    "predict": (["parameters", "X", "activation"], []),
+    "gradient_check": (["parameters", "X", "Y", "activation"], []),
+    "collapse_linear": (["parameters"], []), "count_linear_regions": (["W1", "b1", "X"], []),
+    "relu_interpolant": (["x_knots", "y_knots"], []),
+}
+# The assignment's own parameter lists, as its cells declare them (only those with defaults differ from the calls).
+DECLARED = {
+    "forward_propagation": 'X, parameters, activation="tanh"', "backward_propagation": 'parameters, cache, X, Y, activation="tanh"',
+    "update_parameters": "parameters, grads, learning_rate=1.2", "predict": 'parameters, X, activation="tanh"',
+    "nn_model": 'X, Y, n_h, num_iterations=10000, print_cost=False, activation="tanh", learning_rate=1.2',
+    "gradient_check": 'parameters, X, Y, activation="tanh", epsilon=1e-07',
+}
+
+# The functions each tested function calls: when one of them fails its own test, the failure may be its fault.
+RELIES_ON = {
+    "forward_propagation": ["linear", "sigmoid", "tanh", "relu"],
+    "backward_propagation": ["linear_backward", "sigmoid_backward", "tanh_backward", "relu_backward"],
+    "predict": ["forward_propagation"],
+    "nn_model": ["layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
+                 "update_parameters"],
+    "gradient_check": ["forward_propagation", "compute_cost", "backward_propagation"],
+}
+
+
+def _signature_problem(function):
+    """Why the tests cannot call `function` as the assignment does (a DLS-era signature, say); None if they can."""
+    name = getattr(function, "__name__", "")
+    if name not in SIGNATURES:
+        return None
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    positional, named = SIGNATURES[name]
+    try:
+        signature.bind(*positional, **{n: None for n in named})
+    except TypeError:
+        call = ", ".join(positional + [f"{n}=..." for n in named])
+        return CheckFailed(name, f"the tests call {name}({call}), and yours is {name}{signature}, which cannot be "
+                                 "called that way.",
+                           f"keep the assignment's signature: def {name}({DECLARED.get(name, ', '.join(positional))}):",
+                           "signature")
+    return None
+
+
+def _activation_wrong(name, function):
+    """Whether an activation (or its backward pass) gives other values than its test expects."""
+    Z, dA = np.array(EXPECTED["Z"]), np.array(EXPECTED["dA"])
+    forward = name.removesuffix("_backward")
+    if name == forward:
+        return not np.allclose(np.asarray(function(Z.copy()), dtype=float), EXPECTED[forward]["A"])
+    got = np.asarray(function(dA.copy(), Z.copy()), dtype=float)
+    right = [EXPECTED[forward]["dZ"]] + ([dA * (Z >= 0)] if forward == "relu" else [])  # relu'(0) may be 0 or 1
+    return got.shape != Z.shape or not any(np.allclose(got, r) for r in right)
+
+
+def _own_test_fails(name, namespace):
+    """Whether `name`, as defined in `namespace` (the notebook's), fails its own visible test."""
+    function = namespace.get(name)
+    if not callable(function):
+        return False
+    state = np.random.get_state()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            if name.removesuffix("_backward") in ("linear", "sigmoid", "tanh", "relu"):
+                return _activation_wrong(name, function)
+            test = globals().get(f"test_{name}")
+            getattr(test, "__wrapped__", test)(function)
+        return False
+    except Exception:  # noqa: BLE001 - failing its test in any way
+        return True
+    finally:
+        np.random.set_state(state)
+
+
+def _suspects(tested, functions):
+    """The functions `tested` calls, in the notebook's namespace, that fail their own visible tests."""
+    namespace = getattr(next((f for f in functions if getattr(f, "__name__", "") == tested), None), "__globals__", {})
+    return [name for name in RELIES_ON.get(tested, []) if _own_test_fails(name, namespace)]
+
+
+def _blamed(tested, suspects, finding, cause=None):
+    """A failure of `tested` whose likely cause is `suspects`, which fail their own tests: the hint says so."""
+    names = " and ".join(suspects)
+    verb = "fails its" if len(suspects) == 1 else "fail their"
+    return CheckFailed(tested, finding, f"{tested} relies on {names}, which {verb} own test above: fix {names} first, "
+                                        "and this test may then pass.", cause)
+
+
 def _reports_stubs(test):
-    """`test`, with a stub's NotImplementedError turned into a NotWrittenYet naming the function."""
+    """`test`, as the notebook runs it: a stub's NotImplementedError becomes a NotWrittenYet naming the function,
+    a signature the tests cannot call is said so, and a failure while a function it relies on fails its own test
+    names that function as the likely cause."""
     def run(*functions, **options):
+        for function in functions:
+            problem = _signature_problem(function)
+            if problem is not None:
+                raise problem
         try:
-            return test(*functions, **options)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the message, not numpy's warnings
+                return test(*functions, **options)
+        except CheckFailed as failure:
+            tested = getattr(failure, "function", "")
+            suspects = _suspects(tested, functions) if not isinstance(failure, NotWrittenYet) else []
+            if not suspects:
+                raise
+            lines = str(failure).split("\n")  # its own hint may blame code that is right: the suspects' replaces it
+            finding = "\n".join([lines[0].split(": ", 1)[1], *(line for line in lines[1:] if not line.strip().startswith("Hint:"))])
+            raise _blamed(tested, suspects, finding, getattr(failure, "cause", None)) from None
         except NotImplementedError as exc:
-            codes = {f.__code__: f.__name__ for f in functions if hasattr(f, "__code__")}
-            frames, tb = [], exc.__traceback__
-            while tb is not None:
-                frames.append(tb.tb_frame.f_code)
-                tb = tb.tb_next
-            tested = next((codes[c] for c in frames if c in codes), test.__name__.removeprefix("test_"))
-            raise NotWrittenYet(tested, frames[-1].co_name if frames else tested) from None
+            _stub(test, functions, exc)
+        except Exception as exc:  # the student's code raised: keep its traceback unless another function is to blame
+            tested = test.__name__.removeprefix("test_")
+            suspects = _suspects(tested, functions)
+            if not suspects:
+                raise
+            raise _blamed(tested, suspects, f"raised {type(exc).__name__}: {exc}") from None
     run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
     run.__wrapped__ = test  # inspect.signature(run) shows the functions the test takes
     return run
+
+
+def _stub(test, functions, exc):
+    """Raise the NotWrittenYet that names the function still holding its stub."""
+    codes = {f.__code__: f.__name__ for f in functions if hasattr(f, "__code__")}
+    frames, tb = [], exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    tested = next((codes[c] for c in frames if c in codes), test.__name__.removeprefix("test_"))
+    raise NotWrittenYet(tested, frames[-1].co_name if frames else tested) from None
 
 
 def _mistake(entry):
@@ -263,7 +389,9 @@ def test_forward_propagation(forward_propagation):
                     if activation != "tanh" else "the default hidden activation is tanh.",
                     "Z2": "Z2 = W2 @ A1 + b2.",
                     "A2": "the output unit is always a sigmoid: A2 = sigmoid(Z2)."}[key]
-            check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hint)
+            mistakes = [(parameters["W1"] @ X, "Z1 is W1 @ X without b1: add the bias, Z1 = W1 @ X + b1.",
+                         "missing_bias")] if key == "Z1" else []
+            check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hint, mistakes=mistakes)
         check_array("forward_propagation", f"A2{where}", A2, expected["A2"])
     _passed("forward_propagation")
 
@@ -388,12 +516,12 @@ def test_predict(predict):
     parameters = _params(EXPECTED["predict_parameters"])
     X = np.array(EXPECTED["predict_X"])
     got = predict(parameters, X)
-    check_array("predict", "the predictions", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
+    check_array("predict", "predict(parameters, X)", np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got,
                 EXPECTED["predict_tanh"], hint="predict 1 where A2 > 0.5 and 0 elsewhere.")
     X = np.array(EXPECTED["predict_relu_X"])
     parameters = _params(EXPECTED["predict_relu_parameters"])
     got = predict(parameters, X, "relu")
-    check_array("predict", "the predictions with activation='relu'",
+    check_array("predict", "predict(parameters, X, 'relu')",
                 np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else got, EXPECTED["predict_relu"],
                 hint="predict 1 where A2 > 0.5 and 0 elsewhere, with A2 from forward_propagation run with the "
                      "activation you are given.",
