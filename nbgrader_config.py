@@ -10,9 +10,9 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.integrations.markup import SanitizeMarkup
-from autograder.integrations.nbgrader_autograde import GradeInSandbox
-from autograder.integrations.nbgrader_kernel import ConfinedKernelManager
+from autograder.platforms.nbgrader.autograde import GradeInSandbox
+from autograder.platforms.nbgrader.kernel import ConfinedKernelManager
+from autograder.platforms.nbgrader.markup import SanitizeMarkup
 
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)

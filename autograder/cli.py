@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
-import resource
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
-from autograder.sandbox.client import Limits
+from autograder.course.paths import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.sandbox.confinement import Unconfined
+from autograder.sandbox.handle import Limits
+
+
+if TYPE_CHECKING:
+    from autograder.engine.grade import GradeRequest
+    from autograder.runs.class_run import Backend
 
 
 GRADER_MEMORY_MB = 2048  # about ten times what grading a submission takes in the grading process itself
@@ -57,7 +61,7 @@ def _build_or_check(check: bool) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from autograder.course import demo
+    from autograder import demo
     from autograder.course.execute import NotebookFailed
     from autograder.course.release import ReleaseError
 
@@ -70,24 +74,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade one submission and write its results; a disk too full to write them is one line and exit 1."""
-    from autograder.grading import summary
-    from autograder.grading.grade import SubmissionError, grade
-    from autograder.grading.outputs import ResultsNotWritten, write_results
-    from autograder.grading.plugin import GraderError
+    from autograder.engine.grade import SubmissionError, grade, why_not_graded
+    from autograder.results import summary
+    from autograder.results.outputs import ResultsNotWritten, write_results
 
     try:
-        result = grade(Path(args.path), limits=_limits(args), budget_seconds=args.budget, only=args.only or None)
+        result = grade(_request(args, Path(args.path)))
     except SubmissionError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
-    except Unconfined as exc:
-        raise CommandFailed(str(exc)) from None
-    except GraderError as exc:
-        raise CommandFailed(f"the graders could not run ({exc})") from None
-    except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+    except Exception as exc:
+        line = why_not_graded(exc)
+        if line is None:
             raise
-        raise CommandFailed(f"the grading machine's disk is full ({exc.strerror}); nothing was graded") from None
+        raise CommandFailed(line) from None
     try:
         results, junit_file = write_results(result, Path(args.out))
     except ResultsNotWritten as exc:
@@ -101,49 +101,46 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from autograder.grading import batch
+    from autograder.results.grades_csv import GRADES_FILE
+    from autograder.runs.class_run import BackendUnavailable, run_class
+    from autograder.runs.grades_file import GradesNotWritten
+    from autograder.runs.progress import Progress
+    from autograder.runs.submissions import discover
+    from autograder.sandbox import scratch
 
     folder, out = Path(args.folder), Path(args.out)
     if not folder.is_dir():
         print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
-    extra = ["--call-timeout", f"{args.call_timeout:g}", "--memory-mb", str(args.memory_mb),
-             "--grader-memory-mb", str(args.grader_memory_mb),
-             "--disk-mb", str(args.disk_mb), *(["--allow-unconfined"] if args.allow_unconfined else [])]
-    progress = batch.Progress(len(batch.discover(folder)))
-    from autograder.sandbox import scratch
-
+    progress = Progress(len(discover(folder)))
     scratch.sweep()  # grader folders a batch killed outright left behind
+    backend = _backend(args)
     try:
-        if args.scheduler:
-            submissions, outcomes = _on_cluster(args, folder, out, extra, progress)
-        else:
-            _require_confinement(args)
-            submissions, outcomes = batch.run_batch(folder, out, jobs=args.jobs, force=args.force, budget=args.budget,
-                                                    extra_args=extra, progress=progress.update)
-    except (batch.GradesNotWritten, batch.GraderUnavailable) as exc:
+        run = run_class(folder, out, backend, _request(args, folder, bound=False), force=args.force,
+                        progress=progress.update)
+    except (GradesNotWritten, BackendUnavailable) as exc:
         raise CommandFailed(str(exc)) from None
-    errors = [o for o in outcomes.values() if o.status == "error"]
-    graded = len(outcomes) - len(errors)
-    print(f"{graded} of {len(submissions)} submissions graded; grades in {out / batch.GRADES_FILE}")
-    for outcome in errors:
+    print(f"{len(run.outcomes) - len(run.errors)} of {len(run.submissions)} submissions graded; "
+          f"grades in {out / GRADES_FILE}")
+    for outcome in run.errors:
         print(f"  {outcome.student}: {outcome.message}")
     print(f"what the class got wrong: autograder report {out}")
-    return 1 if errors else 0
+    return 1 if run.errors else 0
 
 
-def _on_cluster(args: argparse.Namespace, folder: Path, out: Path, extra: list[str], progress):
-    """The batch on the Dask cluster at --scheduler; one plain line when it cannot be used."""
+def _backend(args: argparse.Namespace) -> Backend:
+    """Where the batch grades: the Dask cluster at --scheduler, or here (this machine must confine submissions)."""
+    if not args.scheduler:
+        from autograder.runs.local import LocalPool
+
+        _require_confinement(args)
+        return LocalPool(args.jobs, memory_mb=args.grader_memory_mb)
     try:
-        from autograder.cluster.batch import ClusterUnavailable, run_cluster_batch
+        from autograder.runs.dask_backend import DaskCluster
     except ImportError:
         raise CommandFailed("--scheduler needs Dask distributed: pip install 'planar-autograder[cluster]' "
                             "(or -e '.[cluster]' in the repository)") from None
-    try:
-        return run_cluster_batch(folder, out, args.scheduler, force=args.force, budget=args.budget, extra_args=extra,
-                                 progress=progress.update, allow_unconfined=args.allow_unconfined)
-    except ClusterUnavailable as exc:
-        raise CommandFailed(str(exc)) from None
+    return DaskCluster(args.scheduler, allow_unconfined=args.allow_unconfined, memory_mb=args.grader_memory_mb)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -160,7 +157,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _selftest(args: argparse.Namespace) -> int:
     """Grade the reference solution; exit 0 only with full marks (proves an install, unlike --help)."""
-    from autograder.integrations import install_check
+    from autograder.platforms import install_check
 
     try:
         outcome = install_check.check(Limits(allow_unconfined=args.allow_unconfined))
@@ -172,25 +169,24 @@ def _selftest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bound_grader(megabytes: int) -> None:
-    """This grading process's own address space, apart from its workers': past it, a call whose arguments made
-    the grader allocate too much is stopped (MemoryError), not the machine. Never raised above what it was."""
-    wanted = megabytes * 2**20
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if (soft == resource.RLIM_INFINITY or soft > wanted) and (hard == resource.RLIM_INFINITY or wanted <= hard):
-        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-
-
 def _limits(args: argparse.Namespace) -> Limits:
-    _bound_grader(args.grader_memory_mb)
     return Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
-                  disk_mb=args.disk_mb, allow_unconfined=args.allow_unconfined)
+                  disk_mb=getattr(args, "disk_mb", Limits.disk_mb), allow_unconfined=args.allow_unconfined)
+
+
+def _request(args: argparse.Namespace, submission: Path, *, bound: bool = True) -> GradeRequest:
+    """The grade the options ask for; `bound`: this process grades, so its own memory is bounded now."""
+    from autograder.engine.grade import GradeRequest, limit_own_memory
+
+    if bound:
+        limit_own_memory(args.grader_memory_mb)
+    return GradeRequest(submission, _limits(args), budget_seconds=args.budget, only=tuple(getattr(args, "only", None) or ()))
 
 
 def _require_confinement(args: argparse.Namespace) -> None:
     """Before a class is graded here: one plain line and exit 1 unless this machine confines submissions."""
     from autograder.sandbox import confinement
-    from autograder.sandbox.client import confinement_here
+    from autograder.sandbox.handle import confinement_here
 
     if not args.allow_unconfined:
         state = confinement_here(_limits(args))
@@ -199,11 +195,10 @@ def _require_confinement(args: argparse.Namespace) -> None:
 
 
 def _classroom(args: argparse.Namespace) -> int:
-    from autograder.course.paths import ASSIGNMENT
-    from autograder.grading import summary
-    from autograder.grading.grade import find_submission, grade_folder
-    from autograder.grading.outputs import JUNIT_FILE, RESULTS_FILE
-    from autograder.integrations import classroom, gradescope, junit
+    from autograder.engine.grade import find_submission, grade_folder
+    from autograder.platforms.classroom import report as classroom
+    from autograder.results import junit, results_json, summary
+    from autograder.results.outputs import JUNIT_FILE, RESULTS_FILE
 
     repository, out = Path(args.repository), Path(args.out)
     try:
@@ -213,17 +208,17 @@ def _classroom(args: argparse.Namespace) -> int:
     # annotations belong on the notebook, named as in the student's repository (the expected name if none was found)
     found = find_submission(repository)[0] if repository.is_dir() else None
     notebook = found.relative_to(repository).as_posix() if found else f"{ASSIGNMENT}.ipynb"
-    results = gradescope.write(result, out / RESULTS_FILE)
+    results = results_json.write(result, out / RESULTS_FILE)
     junit_file = junit.write(result, out / JUNIT_FILE, source=notebook)
-    classroom.publish(result, "planar_classification")
-    print(summary.render(result, "planar_classification"))
+    classroom.publish(result, ASSIGNMENT)
+    print(summary.render(result, ASSIGNMENT))
     print(f"\n{classroom.points_line(result)}\nwrote {results} and {junit_file}")
     return 0
 
 
 def _classroom_collect(args: argparse.Namespace) -> int:
     """Clone the students' repositories listed in a file, for the course's own grading run."""
-    from autograder.integrations import classroom_collect
+    from autograder.platforms.classroom import collect as classroom_collect
 
     listing, out = Path(args.repositories), Path(args.out)
     try:
@@ -243,7 +238,7 @@ def _classroom_collect(args: argparse.Namespace) -> int:
 
 
 def _time_limit(args: argparse.Namespace):
-    from autograder.integrations.time_limit import TimeLimit
+    from autograder.platforms.gradescope.time_limit import TimeLimit
 
     try:
         return TimeLimit(args.timeout, args.margin)
@@ -252,7 +247,7 @@ def _time_limit(args: argparse.Namespace):
 
 
 def _gradescope_bundle(args: argparse.Namespace) -> int:
-    from autograder.integrations import gradescope_bundle
+    from autograder.platforms.gradescope import bundle as gradescope_bundle
 
     out = Path(args.out)
     if out.suffix != ".zip":
@@ -270,21 +265,21 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
 
 
 def _gradescope_run(args: argparse.Namespace) -> int:
-    from autograder.grading import summary
-    from autograder.grading.plugin import GraderError
-    from autograder.integrations import gradescope_run
+    from autograder.engine.grade import limit_own_memory
+    from autograder.engine.plugin import GraderError
+    from autograder.platforms.gradescope import run as gradescope_run
+    from autograder.results import summary
 
     limit = _time_limit(args)
-    _bound_grader(args.grader_memory_mb)
-    limits = Limits(call_seconds=args.call_timeout, statement_seconds=args.call_timeout, memory_mb=args.memory_mb,
-                    allow_unconfined=args.allow_unconfined)
+    limit_own_memory(args.grader_memory_mb)
+    limits = _limits(args)
     try:
         result = gradescope_run.run(Path(args.root), limit, limits)
     except GraderError as exc:
         raise CommandFailed(f"the graders could not run ({exc}); results.json says so") from None
     except Unconfined as exc:
         raise CommandFailed(f"{exc} results.json tells the student that grading could not run") from None
-    print(summary.render(result, "planar_classification"))
+    print(summary.render(result, ASSIGNMENT))
     return 0
 
 

@@ -20,16 +20,17 @@ import yaml
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_NOTEBOOK
 from autograder.course.samples import SAMPLES, changed, fill_release, sample_notebook, write_notebook
-from autograder.grading.plugin import grader_weights
-from autograder.integrations import classroom, gradescope_bundle
-from autograder.integrations.results import GradingResult, TestResult
-from autograder.integrations.time_limit import TimeLimit
+from autograder.engine.plugin import grader_weights
+from autograder.platforms.classroom import report as classroom
+from autograder.platforms.gradescope import bundle as gradescope_bundle
+from autograder.platforms.gradescope.time_limit import TimeLimit
+from autograder.results.model import GradingResult, TestResult
 
 
 CHECKS = len(grader_weights())  # how many checks the graders have
 
 
-WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom.yml"
+WORKFLOW = classroom.TEMPLATES / "github-classroom.yml"
 JUNIT_SCHEMA = Path(__file__).with_name("schemas") / "junit-10.xsd"
 PLANTED_CONFTEST = (
     "import pytest\n"
@@ -56,7 +57,7 @@ def student_repository(where: Path, solution_source: str | None) -> Path:
 
 
 STUDENT_WORKFLOW = WORKFLOW
-GRADING_WORKFLOW = Path(gradescope_bundle.TEMPLATES) / "github-classroom-grading.yml"
+GRADING_WORKFLOW = classroom.TEMPLATES / "github-classroom-grading.yml"
 
 
 def workflow(path: Path = STUDENT_WORKFLOW) -> dict:
@@ -417,7 +418,7 @@ def test_a_broken_grader_still_leaves_results_that_say_so(bundle, tmp_path, brea
     if breakage == "collection":
         (graders / "test_broken.py").write_text("def test_nothing(:\n")
     else:  # collected fine, but it interrupts the run
-        (graders / "test_broken.py").write_text("from autograder.grading.markers import graded\n"
+        (graders / "test_broken.py").write_text("from autograder.engine.markers import graded\n"
                                                 "@graded(1, 'relu')\ndef test_interrupts():\n"
                                                 "    raise KeyboardInterrupt\n")
     done, document = gradescope_run(bundle, root, "submission.py", SOLUTION_FILE.read_text())

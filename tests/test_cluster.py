@@ -20,7 +20,7 @@ import pytest
 from landlock_off import without_landlock
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
-from autograder.grading.batch import FINGERPRINT_FILE
+from autograder.runs.records import FINGERPRINT_FILE
 
 
 DASK = Path(sys.executable).with_name("dask")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from autograder.course.paths import ROOT, SOLUTION_FILE
-from autograder.grading.grade import grade
-from autograder.sandbox import forked, reaper
-from autograder.sandbox.client import Limits, Worker
+from autograder.engine.grade import GradeRequest, grade
+from autograder.sandbox import forkserver_client, reaper
+from autograder.sandbox.handle import Limits, WorkerHandle
 
 
 FAST = Limits(call_seconds=5, statement_seconds=5, memory_mb=1024)
@@ -57,14 +57,14 @@ def gone(pid: int) -> bool:
 
 def test_each_forked_worker_starts_clean(tmp_path):
     path = write(tmp_path, "s.py", TAINTS)
-    with Worker(path, limits=FAST) as first:
+    with WorkerHandle(path, limits=FAST) as first:
         first.call("taint")
         tainted = first.call("look")
-        assert isinstance(first.process, forked.ForkedProcess), "the default is a worker forked from the server"
+        assert isinstance(first.process, forkserver_client.ForkedProcess), "the default is a worker forked from the server"
     assert tainted["numpy"] and tainted["linewidth"] == 9.0 and tainted["env"] == "1"
     seen = []
     for _ in range(2):
-        with Worker(path, limits=FAST) as worker:
+        with WorkerHandle(path, limits=FAST) as worker:
             seen.append(worker.call("look"))
     for clean in seen:
         assert clean["pid"] != tainted["pid"] and clean["home"]
@@ -74,7 +74,7 @@ def test_each_forked_worker_starts_clean(tmp_path):
 
 
 def test_a_forked_worker_holds_only_its_own_pipes_and_output(tmp_path):
-    with Worker(write(tmp_path, "s.py", "def f():\n    return 1\n"), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", "def f():\n    return 1\n"), limits=FAST) as worker:
         assert worker.call("f") == 1
         fds = Path(f"/proc/{worker.process.pid}/fd")
         links = {int(fd.name): os.readlink(fd) for fd in fds.iterdir()}
@@ -86,12 +86,12 @@ def test_a_forked_worker_holds_only_its_own_pipes_and_output(tmp_path):
 GRADER = """\
 import sys, time
 from pathlib import Path
-from autograder.sandbox import forked, reaper
-from autograder.sandbox.client import Limits, Worker
+from autograder.sandbox import forkserver_client, reaper
+from autograder.sandbox.handle import Limits, WorkerHandle
 
-worker = Worker(Path(sys.argv[1]), limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024))
+worker = WorkerHandle(Path(sys.argv[1]), limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024))
 worker.load()
-print(worker.process.pid, forked.server_pids().pop(), worker.scratch, flush=True)
+print(worker.process.pid, forkserver_client.server_pids().pop(), worker.scratch, flush=True)
 time.sleep(120)
 """
 
@@ -118,24 +118,24 @@ def test_the_fork_server_and_its_workers_die_with_the_grader(tmp_path):
 
 def test_a_fork_server_that_died_is_replaced(tmp_path):
     path = write(tmp_path, "s.py", "def f():\n    return 2\n")
-    with Worker(path, limits=FAST) as worker:
+    with WorkerHandle(path, limits=FAST) as worker:
         assert worker.call("f") == 2
-        (server,) = forked.server_pids()
+        (server,) = forkserver_client.server_pids()
         os.kill(server, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while not gone(worker.process.pid) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert gone(worker.process.pid), "the worker dies with its server"
         assert worker.call("f") == 2  # a fresh worker, from a fresh server
-        assert forked.server_pids() and forked.server_pids() != {server}
+        assert forkserver_client.server_pids() and forkserver_client.server_pids() != {server}
 
 
 def test_workers_start_with_a_fresh_python_where_asked(tmp_path, monkeypatch):
     path = write(tmp_path, "s.py", "def f():\n    return 3\n")
-    with Worker(path, limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024, fork_server=False)) as worker:
+    with WorkerHandle(path, limits=Limits(call_seconds=5, statement_seconds=5, memory_mb=1024, fork_server=False)) as worker:
         assert worker.call("f") == 3 and isinstance(worker.process, subprocess.Popen)
     monkeypatch.setenv("AUTOGRADER_FORK_SERVER", "0")
-    with Worker(path, limits=FAST) as worker:
+    with WorkerHandle(path, limits=FAST) as worker:
         assert worker.call("f") == 3 and isinstance(worker.process, subprocess.Popen)
 
 
@@ -143,7 +143,7 @@ def test_workers_start_with_a_fresh_python_where_asked(tmp_path, monkeypatch):
 def test_a_grade_is_the_same_forked_or_from_a_fresh_python(tmp_path, only):
     buggy = SOLUTION_FILE.read_text().replace("A = np.maximum(0, Z)", "A = np.minimum(0, Z)")
     path = write(tmp_path, "buggy.py", buggy)
-    results = [grade(path, limits=Limits(fork_server=fork), only=only) for fork in (True, False)]
+    results = [grade(GradeRequest(path, Limits(fork_server=fork), only=tuple(only or ()))) for fork in (True, False)]
     scores = [{t.name: (t.score, t.output) for t in r.tests} for r in results]
     assert scores[0] == scores[1]
     assert 0 < results[0].score < results[0].max_score

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from autograder.course.paths import RELEASE_DIR, SOLUTION_FILE
-from autograder.grading import batch, numeric
-from autograder.grading.grade import grade
-from autograder.grading.plugin import describe, grader_weights
+from autograder.engine import numeric
+from autograder.engine.grade import GradeRequest, grade
+from autograder.engine.plugin import describe, grader_weights
+from autograder.runs.submissions import discover
 
 
 CHECKS = len(grader_weights())  # how many checks the graders have
@@ -74,7 +75,7 @@ def test_failing_statements_are_reported_and_cost_nothing_by_themselves(tmp_path
     broken = source.replace("# --- layer_sizes (graded)", "import no_such_module\nundefined_name + 1\n")
     path = tmp_path / "student.py"
     path.write_text(broken)
-    result = grade(path)
+    result = grade(GradeRequest(path))
     assert result.score == 68
     assert any("ModuleNotFoundError: No module named 'no_such_module'" in note for note in result.notes)
     assert any("NameError" in note for note in result.notes)
@@ -85,21 +86,21 @@ def test_a_missing_function_is_named_and_costs_only_its_checks(tmp_path):
     source = SOLUTION_FILE.read_text().replace("def collapse_linear(", "def collapse_linear_renamed(")
     path = tmp_path / "student.py"
     path.write_text(source)
-    result = grade(path)
+    result = grade(GradeRequest(path))
     failed = [t for t in result.tests if not t.passed]
     assert failed and all(t.tags == ["collapse_linear"] for t in failed)
     assert "collapse_linear is not defined in your submission" in failed[0].output
 
 
 def test_only_runs_the_checks_of_the_named_functions():
-    result = grade(SOLUTION_FILE, only=["relu", "relu_backward"])
+    result = grade(GradeRequest(SOLUTION_FILE, only=("relu", "relu_backward")))
     assert result.max_score == 4 and {t.tags[0] for t in result.tests} == {"relu", "relu_backward"}
 
 
 def test_same_submission_same_score_every_run(tmp_path):
     path = tmp_path / "student.py"
     path.write_text(SOLUTION_FILE.read_text().replace("dZ = dA * (Z > 0)", "dZ = dA * (Z >= 0.1)"))
-    first, second = grade(path), grade(path)
+    first, second = grade(GradeRequest(path)), grade(GradeRequest(path))
     assert scores(first) == scores(second) and first.score < 68
 
 
@@ -145,7 +146,7 @@ def test_discovery_understands_files_and_nbgrader_folders(tmp_path):
     (tmp_path / "dave" / "b.ipynb").write_text("{}")
     (tmp_path / "erin").mkdir()
     (tmp_path / ".hidden.py").write_text("")
-    found = {s.student: s for s in batch.discover(tmp_path)}
+    found = {s.student: s for s in discover(tmp_path)}
     assert sorted(found) == ["ada", "bob", "carol", "dave", "erin"]
     assert found["carol"].path == nbgrader / "planar_classification.ipynb"
     assert found["dave"].path is None and "cannot tell which" in found["dave"].problem

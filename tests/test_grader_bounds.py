@@ -82,7 +82,7 @@ def test_the_contracts_accept_what_the_reference_itself_sends_and_refuse_what_br
     break it (the check must fail a caller that does no such thing correctly)."""
     import numpy as np
 
-    from autograder.grading import contracts
+    from autograder.engine import contracts
 
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(2, 7)), rng.random((1, 7)) > 0.5

@@ -19,7 +19,7 @@ import pytest
 from autograder.course import modules
 from autograder.course.notebook import nbgrader_meta, read_notebook
 from autograder.course.paths import RELEASE_DIR
-from autograder.grading.plugin import grader_weights
+from autograder.engine.plugin import grader_weights
 
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -111,5 +111,5 @@ def test_graders_carry_the_points_of_the_notebooks_test_cells():
 
 def test_hidden_graders_stay_out_of_the_release():
     released = "\n".join(p.read_text(errors="replace") for p in RELEASE_DIR.rglob("*") if p.suffix in (".py", ".ipynb"))
-    for marker in ("autograder.grading", "test_flower_relu", "swaps.", "@graded"):
+    for marker in ("autograder.engine", "test_flower_relu", "swaps.", "@graded"):
         assert marker not in released

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_DIR
-from autograder.grading.grade import grade
-from autograder.grading.plugin import GRADERS_DIR, grader_weights
-from autograder.grading.redact import WITHHELD, redact, secret_lines
-from autograder.sandbox import forked, landlock
-from autograder.sandbox.client import WORKER_SCRIPT, Limits
+from autograder.course.paths import GRADERS_DIR, RELEASE_DIR, ROOT, SOLUTION_FILE, SOURCE_DIR
+from autograder.engine.grade import GradeRequest, grade
+from autograder.engine.plugin import grader_weights
+from autograder.engine.redact import WITHHELD, redact, secret_lines
+from autograder.sandbox import forkserver_client, landlock
+from autograder.sandbox.handle import WORKER_SCRIPT, Limits
 
 
 CHECKS = len(grader_weights())  # how many checks the graders have
@@ -172,7 +172,7 @@ def _is_worker(entry: Path) -> bool:
     command = (entry / "cmdline").read_bytes()
     if str(WORKER_SCRIPT).encode() in command:
         return True
-    server = str(forked.SCRIPT).encode()
+    server = str(forkserver_client.SCRIPT).encode()
     if server not in command:
         return False
     stat = (entry / "stat").read_text()
@@ -291,8 +291,8 @@ def test_children_that_leave_their_session_are_reaped_when_processes_are_allowed
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "children.py"
         path.write_text(CASES["children_outlive"].text)
-        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, child_processes=True),
-                       only=["relu", "relu_backward"])
+        result = grade(GradeRequest(path, Limits(call_seconds=5, statement_seconds=5, child_processes=True),
+                                    only=("relu", "relu_backward")))
     assert result.score == result.max_score == 4
     time.sleep(0.2)
     assert survivors() == []
@@ -321,7 +321,7 @@ def test_an_unconfined_worker_still_cannot_leak_through_its_messages(tmp_path, c
     cwd = os.getcwd()
     os.chdir(ROOT)  # where the thief starts looking
     try:
-        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, confine=False), only=["relu"])
+        result = grade(GradeRequest(path, Limits(call_seconds=5, statement_seconds=5, confine=False), only=("relu",)))
     finally:
         os.chdir(cwd)
     relu = [t for t in result.tests if t.tags[0] == "relu"]
@@ -338,7 +338,7 @@ def test_a_grade_obtained_with_tampered_course_files_is_not_reported(tmp_path):
     path = tmp_path / "planter.py"
     path.write_text(SOLUTION_FILE.read_text() + f"\nopen({str(planted)!r}, 'w').write('def test_free_points():\\n    pass\\n')\n")
     try:
-        result = grade(path, limits=Limits(call_seconds=5, statement_seconds=5, confine=False))
+        result = grade(GradeRequest(path, Limits(call_seconds=5, statement_seconds=5, confine=False)))
     finally:
         planted.unlink(missing_ok=True)
     assert result.score == 0 and len(result.tests) == CHECKS

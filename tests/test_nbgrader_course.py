@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from autograder.course import modules, samples
-from autograder.course.nbgrader_course import NOTEBOOK, Course
 from autograder.course.paths import SOLUTION_FILE
-from autograder.grading.grade import grade
-from autograder.grading.summary import by_cell
+from autograder.engine.grade import GradeRequest, grade
+from autograder.platforms.nbgrader.course import NOTEBOOK, Course
+from autograder.results.cells import by_cell
 
 
 def partly_finished() -> dict:
@@ -63,7 +63,7 @@ def course(tmp_path_factory) -> Course:
 
 def command_cells(path: Path) -> dict[str, float]:
     """`autograder grade`'s points per graded cell for a submitted notebook."""
-    return {cell: sum(t.score for t in tests) for cell, tests in by_cell(grade(path)).items()}
+    return {cell: sum(t.score for t in tests) for cell, tests in by_cell(grade(GradeRequest(path)).tests).items()}
 
 
 @pytest.mark.parametrize("student, total", [("reference", 68), ("partial", 15), ("edited_test", 61),
@@ -139,8 +139,7 @@ def feedback_text(course: Course, student: str) -> str:
 
 def grader_lines() -> set[str]:
     """Lines of the hidden graders' source long enough to be their own, and not in the notebook (signatures)."""
-    from autograder.course.paths import SOURCE_NOTEBOOK
-    from autograder.grading.plugin import GRADERS_DIR
+    from autograder.course.paths import GRADERS_DIR, SOURCE_NOTEBOOK
 
     notebook = SOURCE_NOTEBOOK.read_text() + SOLUTION_FILE.read_text()
     return {line.strip() for path in GRADERS_DIR.glob("*.py") for line in path.read_text().splitlines()

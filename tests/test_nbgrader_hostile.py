@@ -27,12 +27,12 @@ from pathlib import Path
 import pytest
 
 from autograder.course import samples
-from autograder.course.nbgrader_course import NOTEBOOK, Course
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_FILE
-from autograder.grading.grade import grade
-from autograder.grading.summary import by_cell
+from autograder.engine.grade import GradeRequest, grade
+from autograder.platforms.nbgrader.course import NOTEBOOK, Course
+from autograder.results.cells import by_cell
 from autograder.sandbox import landlock
-from autograder.sandbox.client import Limits
+from autograder.sandbox.handle import Limits
 
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))
@@ -201,7 +201,7 @@ def command_cells(path: Path) -> dict[str, float]:
     limits = Limits(call_seconds=LIMITS["call_timeout"], statement_seconds=LIMITS["call_timeout"],
                     memory_mb=LIMITS["memory_mb"])
     return {cell: sum(t.score for t in tests)
-            for cell, tests in by_cell(grade(path, limits=limits, budget_seconds=LIMITS["budget"])).items()}
+            for cell, tests in by_cell(grade(GradeRequest(path, limits, LIMITS["budget"])).tests).items()}
 
 
 def submitted(course: Course, student: str) -> Path:

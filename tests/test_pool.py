@@ -1,4 +1,4 @@
-"""Warm grader processes (autograder.grading.pool): the same grades as `autograder grade`, nothing carried
+"""Warm grader processes (autograder.runs.pool): the same grades as `autograder grade`, nothing carried
 from one submission to the next, and a grader process that dies or hangs costs only its submission."""
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from autograder.course.paths import ROOT, SOLUTION_FILE
-from autograder.grading.pool import GraderTimeout, GraderUnavailable, WarmGrader
+from autograder.engine.grade import GradeRequest
+from autograder.runs.pool import GraderTimeout, GraderUnavailable, WarmGrader
 
 
 REFERENCE = SOLUTION_FILE.read_text(encoding="utf-8")
-ONLY = ["--only", "layer_sizes", "initialize_parameters"]
+ONLY = ("layer_sizes", "initialize_parameters")
 
 # Loading it leaves marks wherever a later submission might look: in numpy, in builtins, in its home folder,
 # in the environment. Its own functions are the reference's.
@@ -69,60 +70,59 @@ def test_a_warm_grader_grades_as_the_command_does(tmp_path, grader):
     buggy = write(tmp_path, "buggy.py", REFERENCE.replace("    n_h = 4\n", "    n_h = 5\n", 1))
     for path in (SOLUTION_FILE, buggy):
         cold = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--out", str(tmp_path / "cold"),
-                               "--quiet", *ONLY], capture_output=True, text=True, timeout=300)
-        ended = grader.grade([str(path), "--out", str(tmp_path / "warm"), "--quiet", *ONLY], timeout=300)
-        assert (ended.code, cold.returncode) == (0, 0), (ended.stderr, cold.stderr)
+                               "--quiet", "--only", *ONLY], capture_output=True, text=True, timeout=300)
+        ended = grader.grade(GradeRequest(path, only=ONLY), tmp_path / "warm", timeout=300)
+        assert (ended, cold.returncode) == ("", 0), cold.stderr
         assert results(tmp_path / "warm") == results(tmp_path / "cold")
     assert any(score == 0 for _, score, _ in results(tmp_path / "warm")), "the buggy submission lost points"
 
 
-def test_bad_arguments_come_back_as_the_command_ends(tmp_path, grader):
-    ended = grader.grade([str(tmp_path / "missing.py"), "--out", str(tmp_path / "out"), "--quiet"], timeout=120)
-    assert ended.code == 2
-    assert ended.stderr.strip().splitlines()[-1] == f"autograder grade: {tmp_path / 'missing.py'} does not exist"
+def test_what_kept_a_submission_from_a_grade_comes_back_in_one_line(tmp_path, grader):
+    assert grader.grade(GradeRequest(tmp_path / "missing.py"), tmp_path / "out", timeout=120) == \
+        f"{tmp_path / 'missing.py'} does not exist"
+    assert not (tmp_path / "out").exists()
 
 
 def test_nothing_of_one_submission_reaches_the_next(tmp_path, grader):
     looker, marker = write(tmp_path, "looker.py", LOOKER), write(tmp_path, "marker.py", MARKER)
-    alone = grader.grade([str(looker), "--out", str(tmp_path / "alone"), "--quiet", *ONLY], timeout=300)
+    alone = grader.grade(GradeRequest(looker, only=ONLY), tmp_path / "alone", timeout=300)
     pid = grader.process.pid
-    assert alone.code == 0 and all(score > 0 for _, score, _ in results(tmp_path / "alone"))
-    assert grader.grade([str(marker), "--out", str(tmp_path / "marker"), "--quiet", *ONLY], timeout=300).code == 0
-    after = grader.grade([str(looker), "--out", str(tmp_path / "after"), "--quiet", *ONLY], timeout=300)
+    assert alone == "" and all(score > 0 for _, score, _ in results(tmp_path / "alone"))
+    assert grader.grade(GradeRequest(marker, only=ONLY), tmp_path / "marker", timeout=300) == ""
+    after = grader.grade(GradeRequest(looker, only=ONLY), tmp_path / "after", timeout=300)
     assert grader.process.pid == pid, "all three were graded by the same warm process"
-    assert after.code == 0
+    assert after == ""
     assert results(tmp_path / "after") == results(tmp_path / "alone")
 
 
 def test_a_grader_process_killed_mid_grade_costs_only_that_submission(tmp_path, grader):
     looping = write(tmp_path, "looping.py", LOOPING)
-    grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+    grader.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "first", timeout=300)
     victim, folder, scratch = grader.process.pid, Path(grader.folder), []
 
     def kill() -> None:
         scratch.extend(folder.glob("autograder-worker-*"))  # the looping submission's worker, still running
         os.kill(victim, 9)
     threading.Timer(3.0, kill).start()
-    ended = grader.grade([str(looping), "--out", str(tmp_path / "killed"), "--quiet", "--only", "layer_sizes"],
-                         timeout=300)
-    assert (ended.code, ended.stderr) == (1, "the grader process killed by signal 9")
+    ended = grader.grade(GradeRequest(looping, only=("layer_sizes",)), tmp_path / "killed", timeout=300)
+    assert ended == "the grader process killed by signal 9"
     assert scratch and not folder.exists(), "the killed process's worker folder (a copy of the submission) is gone"
-    again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
-    assert again.code == 0 and grader.process.pid != victim
+    again = grader.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "again", timeout=300)
+    assert again == "" and grader.process.pid != victim
     assert results(tmp_path / "again") == results(tmp_path / "first")
 
 
 def test_a_grader_that_does_not_answer_in_time_is_stopped(tmp_path, grader):
     looping = write(tmp_path, "looping.py", LOOPING)
-    grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+    grader.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "first", timeout=300)
     stuck = grader.process
     started = time.monotonic()
     with pytest.raises(GraderTimeout):
-        grader.grade([str(looping), "--out", str(tmp_path / "slow"), "--quiet", "--only", "layer_sizes"], timeout=3)
+        grader.grade(GradeRequest(looping, only=("layer_sizes",)), tmp_path / "slow", timeout=3)
     assert time.monotonic() - started < 10
     assert stuck.poll() is not None and grader.process is None
-    again = grader.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "again"), "--quiet", *ONLY], timeout=300)
-    assert again.code == 0 and results(tmp_path / "again") == results(tmp_path / "first")
+    again = grader.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "again", timeout=300)
+    assert again == "" and results(tmp_path / "again") == results(tmp_path / "first")
 
 
 def test_a_grader_whose_course_files_changed_leaves_after_answering(tmp_path, monkeypatch):
@@ -133,16 +133,16 @@ def test_a_grader_whose_course_files_changed_leaves_after_answering(tmp_path, mo
         shutil.copytree(ROOT / name, course / name, ignore=skip)
     warm = WarmGrader(dict(os.environ, PYTHONPATH=str(course)))
     try:
-        first = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "first"), "--quiet", *ONLY], timeout=300)
+        first = warm.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "first", timeout=300)
         pid = warm.process.pid
-        assert first.code == 0 and warm.process is not None
+        assert first == "" and warm.process is not None
         grader = course / "autograder" / "graders" / "test_network.py"
         assert grader.is_file()
         grader.write_text(grader.read_text() + "\n# changed while a grader process was warm\n")
-        second = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "second"), "--quiet", *ONLY], timeout=300)
-        assert second.code == 0 and warm.process is None, "it said it was leaving, and was let go"
-        third = warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "third"), "--quiet", *ONLY], timeout=300)
-        assert third.code == 0 and warm.process.pid != pid
+        second = warm.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "second", timeout=300)
+        assert second == "" and warm.process is None, "it said it was leaving, and was let go"
+        third = warm.grade(GradeRequest(SOLUTION_FILE, only=ONLY), tmp_path / "third", timeout=300)
+        assert third == "" and warm.process.pid != pid
         assert results(tmp_path / "third") == results(tmp_path / "first")
     finally:
         warm.close()
@@ -155,7 +155,7 @@ def test_a_grader_that_cannot_start_says_why_in_one_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     warm = WarmGrader(dict(os.environ, PYTHONPATH=str(broken.parent)))
     with pytest.raises(GraderUnavailable) as raised:
-        warm.grade([str(SOLUTION_FILE), "--out", str(tmp_path / "out"), "--quiet"], timeout=60)
+        warm.grade(GradeRequest(SOLUTION_FILE), tmp_path / "out", timeout=60)
     assert str(raised.value) == ("a grader process could not start "
                                  "(ImportError: this installation is broken on purpose)")
     assert warm.process is None

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from autograder.course.paths import RELEASE_DIR, ROOT, SOLUTION_FILE
-from autograder.grading import causes
 from autograder.reporting import anonymise
+from autograder.results import causes
 
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))

@@ -13,10 +13,10 @@ import pytest
 import xmlschema
 
 from autograder.course.paths import SOLUTION_FILE
-from autograder.grading.grade import grade
-from autograder.grading.plugin import grader_weights
-from autograder.integrations import gradescope, junit
-from autograder.integrations.results import GradingResult, TestResult
+from autograder.engine.grade import GradeRequest, grade
+from autograder.engine.plugin import grader_weights
+from autograder.results import junit, results_json
+from autograder.results.model import GradingResult, TestResult
 
 
 CHECKS = len(grader_weights())  # how many checks the graders have
@@ -55,14 +55,14 @@ def graded(tmp_path_factory) -> dict[str, GradingResult]:
     assert BUG[0] in solution
     (folder / "correct.py").write_text(solution)
     (folder / "buggy.py").write_text(solution.replace(*BUG))
-    return {name: grade(folder / f"{name}.py") for name in ("correct", "buggy")}
+    return {name: grade(GradeRequest(folder / f"{name}.py")) for name in ("correct", "buggy")}
 
 
 # --- Gradescope ---------------------------------------------------------------------------
 
 
 def test_gradescope_document_has_the_documented_fields(tmp_path):
-    path = gradescope.write(sample(), tmp_path / "out" / "results.json")
+    path = results_json.write(sample(), tmp_path / "out" / "results.json")
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["score"] == 2.5 and document["max_score"] == 5 and document["execution_time"] == 1.235
     assert document["stdout_visibility"] == "hidden" and document["visibility"] == "visible"
@@ -102,16 +102,16 @@ def assert_no_hidden_outcome(document: dict) -> None:
 
 
 def test_gradescope_output_reveals_no_hidden_outcome():
-    document = gradescope.to_dict(sample())
+    document = results_json.to_dict(sample())
     assert_no_hidden_outcome(document)
     assert "1 of the 3 checks" not in document["output"] and "2 of the 3 checks are shown" in document["output"]
     assert "NameError" in document["output"]  # what happened while loading is still said
     everything_visible = GradingResult([TestResult("relu: values", 1, 2, "wrong", ["relu"])], output="Score: 1 / 2")
-    assert gradescope.to_dict(everything_visible)["output"] == "Score: 1 / 2"  # nothing hidden: the total is shown
+    assert results_json.to_dict(everything_visible)["output"] == "Score: 1 / 2"  # nothing hidden: the total is shown
 
 
 def test_a_real_buggy_run_reveals_no_hidden_outcome(graded):
-    document = gradescope.to_dict(graded["buggy"])
+    document = results_json.to_dict(graded["buggy"])
     hidden = [t for t in document["tests"] if t["visibility"] == "after_published"]
     assert any(t["status"] == "failed" for t in hidden), "the bug should fail a hidden check"
     assert_no_hidden_outcome(document)
@@ -123,7 +123,7 @@ def test_planted_markup_arrives_as_plain_text(tmp_path):
     submission.write_text(SOLUTION_FILE.read_text()
                           + f"\nraise ValueError({MARKUP!r})\n"
                           + f"\ndef relu(Z):\n    raise ValueError({MARKUP!r})\n")
-    document = gradescope.to_dict(grade(submission, only=["relu"]))
+    document = results_json.to_dict(grade(GradeRequest(submission, only=("relu",))))
     assert document["output_format"] == document["test_output_format"] == document["test_name_format"] == "text"
     assert MARKUP in document["output"]  # from the statement that raised while loading
     carrying = [t for t in document["tests"] if MARKUP in t["output"]]

@@ -18,7 +18,7 @@ import pytest
 
 from autograder.course.paths import RELEASE_DIR, SOURCE_NOTEBOOK
 from autograder.sandbox import codec, landlock, protocol, seccomp
-from autograder.sandbox.client import Limits, SandboxError, StudentError, Worker
+from autograder.sandbox.handle import Limits, SandboxError, StudentError, WorkerHandle
 
 
 FAST = Limits(call_seconds=2, statement_seconds=2, memory_mb=1024)
@@ -156,12 +156,13 @@ def test_failing_and_hanging_statements_are_reported_and_skipped(tmp_path):
               "raise SystemExit(0)\n"
               "y = 5\n"
               "def get_y():\n    return y\n")
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         report = worker.load()
-        assert report.failures == [("line 4", "ZeroDivisionError: division by zero"),
-                                   ("line 5", "timed out after 2 s"),
-                                   ("line 8", "the worker exited with status 3"),
-                                   ("line 9", "SystemExit: 0")]
+        assert [(f.where, f.message, f.kind, f.exception) for f in report.failures] == [
+            ("line 4", "ZeroDivisionError: division by zero", "raised", "ZeroDivisionError"),
+            ("line 5", "timed out after 2 s", "timeout", ""),
+            ("line 8", "the worker exited with status 3", "crash", ""),
+            ("line 9", "SystemExit: 0", "raised", "SystemExit")]
         np.testing.assert_array_equal(worker.call("relu", np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
         assert worker.call("get_y") == 5
 
@@ -173,7 +174,7 @@ def test_a_call_that_hangs_or_dies_costs_only_itself(tmp_path):
               "def hog():\n    return bytearray(4 * 2**30)\n"
               "def thing():\n    return object()\n"
               "def fine(a, b=1):\n    return a + b\n")
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         worker.load()  # starting the worker is not the call's time
         start = time.monotonic()
         with pytest.raises(SandboxError, match="timed out after 2 s during hang"):
@@ -193,7 +194,7 @@ def test_a_call_that_hangs_or_dies_costs_only_itself(tmp_path):
 
 
 def test_student_exceptions_say_where(tmp_path):
-    with Worker(write(tmp_path, "s.py", "def f(x):\n    return x[5]\n"), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", "def f(x):\n    return x[5]\n"), limits=FAST) as worker:
         with pytest.raises(StudentError) as raised:
             worker.call("f", [1, 2])
         assert str(raised.value) == "IndexError: list index out of range" and raised.value.at == "line 2"
@@ -202,7 +203,7 @@ def test_student_exceptions_say_where(tmp_path):
 def test_swapped_in_functions_run_in_the_grader(tmp_path):
     source = "def outer(x):\n    return helper(x) * 2\n"
     seen = []
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         assert worker.call("outer", 3, proxies={"helper": lambda x: seen.append(x) or x + 1}) == 8
         with pytest.raises(StudentError, match="NameError"):
             worker.call("outer", 3)  # the swap lasts one call
@@ -226,8 +227,8 @@ def test_failures_are_listed_in_notebook_order(tmp_path):
              ("markdown", "Markdown cells do not count: code cells are numbered as a student counts them.", {}),
              ("code", "def bad(:", {}),
              ("code", "import no_such_module_here", {})]
-    with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
-        assert worker.load().failures == [
+    with WorkerHandle(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
+        assert [(f.where, f.message) for f in worker.load().failures] == [
             ("code cell 3, line 1", "SyntaxError: invalid syntax"),
             ("code cell 1, line 2", "the worker exited with status 4"),
             ("cell 'zeta', line 1", "ZeroDivisionError: division by zero"),
@@ -246,21 +247,21 @@ def test_notebook_runs_solution_and_setup_cells_whole_and_only_definitions_elsew
         ("code", "for i in range(10**12):\n    pass\ndef helper():\n    return 'kept'\nSCALE = 100", {}),
         ("code", "def broken(:\n    pass", {}),
     ]
-    with Worker(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "n.ipynb", notebook(cells)), limits=FAST) as worker:
         report = worker.load()
-        assert report.failures == [("code cell 5, line 1", "SyntaxError: invalid syntax")]  # the fifth code cell
+        assert [(f.where, f.message) for f in report.failures] == [("code cell 5, line 1", "SyntaxError: invalid syntax")]
         assert worker.call("relu", 4) == 4 and worker.call("helper") == "kept"
         assert "factor" not in report.callables and {"relu", "helper"} <= set(report.callables)
 
 
 def test_notebook_without_nbgrader_metadata_runs_like_a_script(tmp_path):
     cells = [("code", "x = 2", {}), ("code", "def f():\n    return x", {})]
-    with Worker(write(tmp_path, "n.ipynb", notebook(cells, nbgrader=False)), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "n.ipynb", notebook(cells, nbgrader=False)), limits=FAST) as worker:
         assert worker.load().failures == [] and worker.call("f") == 2
 
 
 def test_unreadable_notebook_is_reported(tmp_path):
-    with Worker(write(tmp_path, "n.ipynb", '{"cells": [ truncated'), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "n.ipynb", '{"cells": [ truncated'), limits=FAST) as worker:
         assert worker.load().unreadable.startswith("it is not a valid notebook: the JSON breaks at line 1")
 
 
@@ -268,7 +269,7 @@ def test_the_reference_notebook_loads_and_trains_in_the_worker():
     from autograder.course.solutions import load_reference
 
     ref = load_reference()
-    with Worker(SOURCE_NOTEBOOK, path_entries=[RELEASE_DIR]) as worker:
+    with WorkerHandle(SOURCE_NOTEBOOK, path_entries=[RELEASE_DIR]) as worker:
         assert worker.load().failures == []
         X, Y = worker.call("load_planar_dataset")
         parameters = worker.call("nn_model", X, Y, 4, num_iterations=2000)
@@ -287,7 +288,7 @@ def test_the_reference_notebook_loads_and_trains_in_the_worker():
 
 
 def test_the_untouched_release_reports_not_implemented():
-    with Worker(RELEASE_DIR / "planar_classification.ipynb", path_entries=[RELEASE_DIR]) as worker:
+    with WorkerHandle(RELEASE_DIR / "planar_classification.ipynb", path_entries=[RELEASE_DIR]) as worker:
         assert worker.load().failures == []
         with pytest.raises(StudentError, match="NotImplementedError") as raised:
             worker.call("relu", np.zeros(2))
@@ -295,7 +296,7 @@ def test_the_untouched_release_reports_not_implemented():
 
 
 def test_scratch_folder_is_removed_and_the_worker_stopped(tmp_path):
-    worker = Worker(write(tmp_path, "s.py", "def f():\n    return 1\n"), limits=FAST)
+    worker = WorkerHandle(write(tmp_path, "s.py", "def f():\n    return 1\n"), limits=FAST)
     assert worker.call("f") == 1
     process, scratch = worker.process, worker.scratch
     worker.close()
@@ -304,7 +305,7 @@ def test_scratch_folder_is_removed_and_the_worker_stopped(tmp_path):
 
 def test_a_worker_that_cannot_start_is_one_clear_error(tmp_path):
     starved = Limits(call_seconds=2, statement_seconds=2, memory_mb=8)  # too little for Python itself
-    with Worker(write(tmp_path, "s.py", "x = 1\n"), limits=starved) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", "x = 1\n"), limits=starved) as worker:
         with pytest.raises(SandboxError, match=r"^the worker could not start the submission \(the worker "):
             worker.load()
 
@@ -319,7 +320,7 @@ FILLER = ("import os\n"
           "            f.write(block)\n")
 
 
-def _peak_while(worker: Worker, call) -> int:
+def _peak_while(worker: WorkerHandle, call) -> int:
     """Most bytes the worker's scratch folder held while `call()` ran, measured every millisecond from outside."""
     stop, peak = threading.Event(), [0]
 
@@ -346,7 +347,7 @@ def _peak_while(worker: Worker, call) -> int:
 @pytest.mark.parametrize("file_mb", [1, 32])
 def test_a_private_tmpfs_refuses_writes_past_the_budget(tmp_path, file_mb):
     limits = Limits(call_seconds=10, statement_seconds=10, memory_mb=1024, disk_mb=64)
-    with Worker(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
         worker.load()
         if worker.disk != "tmpfs":
             pytest.skip("the kernel refused a private tmpfs here (needs root); the watcher is tested below")
@@ -361,7 +362,7 @@ def test_a_private_tmpfs_refuses_writes_past_the_budget(tmp_path, file_mb):
 def test_the_watcher_stops_a_worker_soon_after_it_passes_the_budget(tmp_path, file_mb):
     """Where no tmpfs can be mounted: the worker is killed within a bounded overshoot (16 MB measured at most)."""
     limits = Limits(call_seconds=10, statement_seconds=10, memory_mb=1024, disk_mb=64, private_tmpfs=False)
-    with Worker(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", FILLER), limits=limits) as worker:
         worker.load()
         assert worker.disk == "watch"
         raised = []
@@ -387,7 +388,7 @@ SENDERS = ("import ctypes, socket\n"
 def test_no_socket_of_any_family_can_be_opened(tmp_path, family, kind):
     if landlock.abi_version() < 1 or platform.machine() not in seccomp.SYSCALLS:
         pytest.skip("the worker cannot confine itself on this platform")
-    with Worker(write(tmp_path, "s.py", SENDERS), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", SENDERS), limits=FAST) as worker:
         with pytest.raises(StudentError, match="^PermissionError: the submission tried to open a network connection; "
                                                "grading machines allow none$"):
             worker.call("python", int(family), int(kind))
@@ -398,7 +399,7 @@ def test_root_s_worker_has_no_capabilities_and_cannot_raise_its_limits(tmp_path)
     source = ("import resource\n"
               "def raise_limit():\n"
               "    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n")
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         with pytest.raises(StudentError, match="ValueError: not allowed to raise maximum limit"):
             worker.call("raise_limit")
         status = Path(f"/proc/{worker.process.pid}/status").read_text()
@@ -409,7 +410,7 @@ def test_a_change_to_an_argument_reaches_the_caller_only_when_asked(tmp_path):
     source = ("def update(parameters, grads, learning_rate=1.2):\n"
               "    W1 = parameters['W1']\n    W1 -= learning_rate * grads['dW1']\n    parameters['extra'] = 1\n"
               "    return {'W1': W1}\n")
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         parameters, grads = {"W1": np.ones((2, 2))}, {"dW1": np.ones((2, 2))}
         worker.call("update", parameters, grads)  # as the hidden checks call: the grader's inputs stay as they were
         assert np.array_equal(parameters["W1"], np.ones((2, 2))) and "extra" not in parameters
@@ -428,7 +429,7 @@ def test_an_error_in_a_swapped_in_function_keeps_its_type_and_hides_grader_inter
                 return x
             return helper
 
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         got = worker.call("outer", 3, proxies={"helper": Recorder().proxies()})
     assert got.startswith("TypeError: helper() takes 1 positional argument") and "<locals>" not in got
 
@@ -437,7 +438,7 @@ def test_loading_reports_signatures_and_what_failed_statements_would_define(tmp_
     source = ("from math import nope, sqrt\nimport numpy as np\ndef forward(X, parameters):\n    return X\n"
               "def takes_all(*args, **kwargs):\n    return 0\nvalue = sqrt(4)\n"
               "def model(X, n=np.int64(10000), rate=1.2, *, act='tanh', data=[1], quiet=None):\n    return X\n")
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         report = worker.load()
     assert report.signatures["forward"] == {"names": ["X", "parameters"], "positional": 2, "varargs": False,
                                             "varkw": False, "defaults": {}}
@@ -446,12 +447,12 @@ def test_loading_reports_signatures_and_what_failed_statements_would_define(tmp_
     assert report.signatures["model"]["defaults"] == {"n": {"value": 10000}, "rate": {"value": 1.2},
                                                       "act": {"value": "tanh"}, "data": {"repr": "[1]"},
                                                       "quiet": {"value": None}}
-    assert report.failed_defines == {"line 1": ["nope", "sqrt"], "line 7": ["value"]}
+    assert {f.where: list(f.defines) for f in report.failures} == {"line 1": ["nope", "sqrt"], "line 7": ["value"]}
 
 
 def test_an_exception_without_a_message_quotes_the_line_that_raised_it(tmp_path):
     source = "def check(A):\n    assert A.shape == (1, 3)\n    return A\n"
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         with pytest.raises(StudentError, match=r"AssertionError at line 2: assert A.shape == \(1, 3\)"):
             worker.call("check", np.zeros((2, 2)))
 
@@ -479,7 +480,7 @@ def busy_machine():
 
 def test_a_slow_but_finite_call_is_charged_its_own_time_on_a_busy_machine(tmp_path, busy_machine):
     # 1.5 CPU-seconds under a 2 s limit: with the CPUs shared four ways, it takes about 3 s of wall time
-    with Worker(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
         worker.load()
         start = time.monotonic()
         assert worker.call("spin", 1.5) == 1.5
@@ -512,7 +513,7 @@ def test_threads_that_share_the_work_are_each_charged(tmp_path):
     thread's wait behind its own threads was discounted as the machine's load."""
     limits = Limits(call_seconds=3, statement_seconds=3, fork_server=False)
     took, said = {}, {}
-    with Worker(write(tmp_path, "s.py", THREADS), limits=limits) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", THREADS), limits=limits) as worker:
         for threads in (0, 6):
             start = time.monotonic()
             with pytest.raises(SandboxError) as failure:
@@ -523,7 +524,7 @@ def test_threads_that_share_the_work_are_each_charged(tmp_path):
 
 
 def test_a_call_that_sleeps_is_charged_the_time_it_sleeps(tmp_path):
-    with Worker(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", SPIN), limits=FAST) as worker:
         assert worker.call("nap", 0.5) == 0.5
         start = time.monotonic()
         with pytest.raises(SandboxError, match="timed out after 2 s during nap, asleep or blocked rather than computing"):
@@ -538,12 +539,12 @@ def test_the_time_the_grader_spends_answering_callbacks_is_not_charged(tmp_path)
         time.sleep(0.2)
         return i
 
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         assert worker.call("outer", 15, proxies={"helper": helper}) == sum(range(15))
 
 
 def test_a_proxy_can_stop_the_call_and_nothing_more_crosses_over(tmp_path):
-    from autograder.sandbox.client import CallStopped, StopCall
+    from autograder.sandbox.handle import CallStopped, StopCall
 
     source = ("def loop(n):\n    total = 0\n    for i in range(10**9):\n        try:\n            total += step(i)\n"
               "        except Exception:\n            pass\n    return total\n"
@@ -558,7 +559,7 @@ def test_a_proxy_can_stop_the_call_and_nothing_more_crosses_over(tmp_path):
             raise StopCall("loop called step more than 5 times", "wrong_iterations")
         return i
 
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         with pytest.raises(CallStopped, match="more than 5 times") as stopped:
             worker.call("loop", 3, proxies={"step": step})
         assert stopped.value.cause == "wrong_iterations" and len(calls) == 6
@@ -574,7 +575,7 @@ def test_a_random_proxy_draws_from_the_workers_generator_and_leaves_the_graders_
     would have: from the worker's generator, right after nn_model's np.random.seed(3), and advance it."""
     path = write(tmp_path, "s.py", "import numpy as np\ndef model():\n    np.random.seed(3)\n    first = draw()\n"
                                    "    return first, float(np.random.randn())\n")
-    with Worker(path) as worker:
+    with WorkerHandle(path) as worker:
         worker.load()
         np.random.seed(0)
         before = np.random.get_state()
@@ -606,7 +607,7 @@ def fine():
 
 def test_a_message_out_of_turn_stops_the_worker_and_the_next_call_starts_clean(tmp_path):
     """A callback for a name the grader did not offer: the worker is stopped, not left with its pipe out of step."""
-    with Worker(write(tmp_path, "s.py", FORGER), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", FORGER), limits=FAST) as worker:
         worker.load()
         first = worker.process.pid
         with pytest.raises(SandboxError, match="out of turn during forge and was stopped"):
@@ -638,17 +639,17 @@ def test_scratch_folders_whose_owner_is_gone_are_swept_and_no_others(tmp_path):
 def test_a_callback_that_runs_the_grader_out_of_memory_stops_only_its_call(tmp_path):
     """The grading process's own memory limit (--grader-memory-mb) turns an allocation past it into a MemoryError;
     answering a callback, that stops the call with a plain line, and the next call goes on."""
-    from autograder.sandbox.client import CallStopped
+    from autograder.sandbox.handle import CallStopped
 
     source = "def outer():\n    return helper()\ndef fine():\n    return 1\n"
-    with Worker(write(tmp_path, "s.py", source), limits=FAST) as worker:
+    with WorkerHandle(write(tmp_path, "s.py", source), limits=FAST) as worker:
         with pytest.raises(CallStopped, match="took more memory than the grader allows itself"):
             worker.call("outer", proxies={"helper": lambda: bytearray(2**62)})
         assert worker.call("fine") == 1
 
 
 def test_the_grading_process_bounds_its_own_memory():
-    done = subprocess.run([sys.executable, "-c", "import resource\nfrom autograder.cli import _bound_grader\n"
-                           "_bound_grader(1536)\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"],
+    done = subprocess.run([sys.executable, "-c", "import resource\nfrom autograder.engine.grade import limit_own_memory\n"
+                           "limit_own_memory(1536)\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"],
                           capture_output=True, text=True, check=True)
     assert int(done.stdout) == 1536 * 2**20

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from autograder.course.demo import export_figures, tagged_output
 from autograder.course.execute import stream_text
 from autograder.course.notebook import cell_role
+from autograder.demo import export_figures, tagged_output
 
 
 def printed(nb) -> str:

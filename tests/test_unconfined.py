@@ -21,7 +21,7 @@ import pytest
 from landlock_off import without_landlock
 
 from autograder.course.paths import ROOT, SOLUTION_FILE
-from autograder.integrations import gradescope_bundle
+from autograder.platforms.gradescope import bundle as gradescope_bundle
 from autograder.sandbox import landlock
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.causes import ALL as KNOWN_CAUSES
+from autograder.results.causes import ALL as KNOWN_CAUSES
 
 
 SUBMISSIONS = Path(__file__).parent / "submissions"

@@ -12,3 +12,4 @@ SOURCE_NOTEBOOK = SOURCE_DIR / f"{ASSIGNMENT}.ipynb"
 RELEASE_DIR = ROOT / "assignments" / ASSIGNMENT
 SOLUTION_FILE = ROOT / "solutions" / f"{ASSIGNMENT}.py"
 NBGRADER_CONFIG = ROOT / "nbgrader_config.py"
+GRADERS_DIR = Path(__file__).resolve().parents[1] / "graders"  # the hidden graders, never released

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autograder.engine.checks import as_array, check_array, check_gradient
+from autograder.engine.markers import graded
+from autograder.engine.numeric import derivative
 from autograder.graders.cases import ACTIVATIONS, matrix
-from autograder.grading.checks import as_array, check_array, check_gradient
-from autograder.grading.markers import graded
-from autograder.grading.numeric import derivative
+from autograder.results.causes import Cause
 
 
 def each_activation(points, *suffixes, public=False):
@@ -20,32 +21,33 @@ def each_activation(points, *suffixes, public=False):
 
 SHAPES = ((1, 1), (4, 7), (3, 200))
 FORWARD_MISTAKES = {
-    "sigmoid": lambda Z: [(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).", "sigmoid_sign")],
-    "tanh": lambda Z: [(np.tanh(Z) ** 2, "tanh(Z) itself, not squared.", "tanh_squared")],
-    "relu": lambda Z: [(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).", "relu_min"),
-                       (np.abs(Z), "negative inputs become 0, not their absolute value: np.maximum(0, Z).", "relu_abs")],
+    "sigmoid": lambda Z: [(1 / (1 + np.exp(Z)), "the exponent is -Z: 1 / (1 + np.exp(-Z)).", Cause.SIGMOID_SIGN)],
+    "tanh": lambda Z: [(np.tanh(Z) ** 2, "tanh(Z) itself, not squared.", Cause.TANH_SQUARED)],
+    "relu": lambda Z: [(np.minimum(0, Z), "ReLU keeps the positive part: np.maximum(0, Z).", Cause.RELU_MIN),
+                       (np.abs(Z), "negative inputs become 0, not their absolute value: np.maximum(0, Z).", Cause.RELU_ABS)],
     "linear": lambda Z: [],
 }
 
 
 def backward_mistakes(name, forward, dA, Z):
     A = forward(Z)
-    found = [(dA * A, f"the derivative of {name} is not {name}(Z) itself.", "derivative_is_forward"),
+    found = [(dA * A, f"the derivative of {name} is not {name}(Z) itself.", Cause.DERIVATIVE_IS_FORWARD),
              (forward(dA) if name != "linear" else np.ones_like(Z), "dZ = dA * g'(Z): apply g' to Z, then multiply by dA.",
-                                                                    "derivative_of_a_not_z")]
+                                                                    Cause.DERIVATIVE_OF_A_NOT_Z)]
     if name == "tanh":
         found += [(dA * (1 - A), "the derivative of tanh is 1 - tanh(Z)**2: you used 1 - A instead of 1 - A**2.",
-                                 "tanh_derivative_one_minus_a"),
-                  (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2.", "tanh_derivative_of_z"),
-                  (1 - A ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).", "upstream_gradient_dropped")]
+                                 Cause.TANH_DERIVATIVE_ONE_MINUS_A),
+                  (dA * (1 - Z ** 2), "square tanh(Z), not Z: 1 - np.tanh(Z)**2.", Cause.TANH_DERIVATIVE_OF_Z),
+                  (1 - A ** 2, "multiply by the upstream gradient: dZ = dA * (1 - np.tanh(Z)**2).",
+                   Cause.UPSTREAM_GRADIENT_DROPPED)]
     if name == "sigmoid":
-        found += [(A * (1 - A), "multiply by the upstream gradient: dZ = dA * s * (1 - s).", "upstream_gradient_dropped"),
-                  (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s).", "derivative_of_a_not_z")]
+        found += [(A * (1 - A), "multiply by the upstream gradient: dZ = dA * s * (1 - s).", Cause.UPSTREAM_GRADIENT_DROPPED),
+                  (dA * Z * (1 - Z), "use s = sigmoid(Z), not Z itself, in s * (1 - s).", Cause.DERIVATIVE_OF_A_NOT_Z)]
     if name == "relu":
         found += [((Z > 0).astype(float), "multiply the mask by the upstream gradient: dZ = dA * (Z > 0).",
-                                          "upstream_gradient_dropped")]
+                                          Cause.UPSTREAM_GRADIENT_DROPPED)]
     if name == "linear":
-        found += [(dA * Z, "g'(Z) = 1 for the linear activation, so dZ = dA.", "derivative_is_forward")]
+        found += [(dA * Z, "g'(Z) = 1 for the linear activation, so dZ = dA.", Cause.DERIVATIVE_IS_FORWARD)]
     return found
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autograder.engine.checks import as_array, check_array, check_dict, check_float, check_pair, fail
+from autograder.engine.markers import graded
+from autograder.engine.numeric import PARAMETER_KEYS, parameter_gradients, relative_error
 from autograder.graders import swaps
 from autograder.graders.cases import ACTIVATIONS, activation_args, case, cases
-from autograder.grading.checks import as_array, check_array, check_dict, check_float, check_pair, fail
-from autograder.grading.markers import graded
-from autograder.grading.numeric import PARAMETER_KEYS, parameter_gradients, relative_error
+from autograder.results.causes import Cause
 
 
 ZERO_WEIGHTS = ("the weights are all zeros, so every hidden unit computes the same thing and learns the same thing: "
@@ -74,14 +75,14 @@ def test_initialize_parameters_values(student, ref):
             check_dict("initialize_parameters", "the result", got, PARAMETER_KEYS)
             where = f" for n_x={n_x}, n_h={n_h}, n_y={n_y} after np.random.seed({seed})"
             for key in PARAMETER_KEYS:
-                mistakes = [(expected[key] * 100, "scale the random weights by 0.01.", "weights_not_scaled"),
-                            (np.zeros_like(expected[key]), ZERO_WEIGHTS, "zero_weights")] if key[0] == "W" else []
+                mistakes = [(expected[key] * 100, "scale the random weights by 0.01.", Cause.WEIGHTS_NOT_SCALED),
+                            (np.zeros_like(expected[key]), ZERO_WEIGHTS, Cause.ZERO_WEIGHTS)] if key[0] == "W" else []
                 if key == "W2":
-                    mistakes.append((W2_first, "draw W1 first, then W2.", "draw_order"))
+                    mistakes.append((W2_first, "draw W1 first, then W2.", Cause.DRAW_ORDER))
                 if key[0] == "W":
                     mistakes.append((reseeded[key], "initialize_parameters calls np.random.seed(2) itself, as older "
                                                     "DLS notebooks did: remove that line; nn_model seeds numpy once, "
-                                                    "before initializing.", "reseeded"))
+                                                    "before initializing.", Cause.RESEEDED))
                 check_array("initialize_parameters", key + where, got[key], expected[key], mistakes=mistakes,
                             hint="biases start at zero." if key[0] == "b" else
                             "W = np.random.randn(rows, columns) * 0.01, W1 drawn before W2, nothing else drawn.")
@@ -114,10 +115,10 @@ def test_forward_propagation_structure(student, ref):
         where = f" for {c.label} (default activation, tanh)"
         check_array("forward_propagation", f"cache['A1']{where}", arrays["cache['A1']"], np.tanh(arrays["cache['Z1']"]),
                     "A1 = tanh(Z1) with the default activation: store the activation of the Z1 you computed.",
-                    mistakes=[(arrays["cache['Z1']"], "the activation was not applied: A1 = tanh(Z1).", "wrong_activation")])
+                    mistakes=[(arrays["cache['Z1']"], "the activation was not applied: A1 = tanh(Z1).", Cause.WRONG_ACTIVATION)])
         check_array("forward_propagation", f"cache['A2']{where}", arrays["cache['A2']"], ref.sigmoid(arrays["cache['Z2']"]),
                     "the output unit is a sigmoid: A2 = sigmoid(Z2).",
-                    mistakes=[(arrays["cache['Z2']"], "apply the sigmoid to Z2 for the output.", "no_output_sigmoid")])
+                    mistakes=[(arrays["cache['Z2']"], "apply the sigmoid to Z2 for the output.", Cause.NO_OUTPUT_SIGMOID)])
         check_array("forward_propagation", f"the returned A2{where}", arrays["A2"], arrays["cache['A2']"],
                     "return the same A2 that is in the cache.")
 
@@ -135,13 +136,13 @@ def test_forward_propagation_values(activation, student, ref):
                  "A1": f"A1 = {activation}(Z1): use the activation the argument names.",
                  "Z2": "Z2 = W2 @ A1 + b2.", "A2": "the output unit is always a sigmoid: A2 = sigmoid(Z2)."}
         mistakes = {"A1": [(getattr(ref, other)(Z1), f"this is {other}(Z1): use the activation argument "
-                                                     f"({activation!r}), not a fixed one.", "wrong_activation")
+                                                     f"({activation!r}), not a fixed one.", Cause.WRONG_ACTIVATION)
                            for other in ACTIVATIONS if other != activation],
-                    "A2": [(expected["Z2"], "apply the sigmoid to Z2 for the output.", "no_output_sigmoid")],
-                    "Z1": [(ref.linear(c.parameters["W1"] @ c.X), "add the bias b1.", "missing_bias")],
-                    "Z2": [(c.parameters["W2"] @ expected["A1"], "add the bias b2.", "missing_bias"),
+                    "A2": [(expected["Z2"], "apply the sigmoid to Z2 for the output.", Cause.NO_OUTPUT_SIGMOID)],
+                    "Z1": [(ref.linear(c.parameters["W1"] @ c.X), "add the bias b1.", Cause.MISSING_BIAS)],
+                    "Z2": [(c.parameters["W2"] @ expected["A1"], "add the bias b2.", Cause.MISSING_BIAS),
                            (c.parameters["W2"] @ Z1 + c.parameters["b2"], "Z2 uses the activations A1, not Z1.",
-                            "z_instead_of_a")]}
+                            Cause.Z_INSTEAD_OF_A)]}
         where = f"{with_activation(activation)} for {c.label}"
         for key in ("Z1", "A1", "Z2", "A2"):
             check_array("forward_propagation", f"cache[{key!r}]{where}", cache[key], expected[key], hints[key],
@@ -169,11 +170,11 @@ def test_compute_cost_values(student, ref):
             expected = ref.compute_cost(A2, labels)
             y = Y.astype(float)
             per_example = -(y * np.log(A2) + (1 - y) * np.log(1 - A2))
-            mistakes = [(expected * m, "divide the sum by m, the number of examples (missing 1/m).", "missing_mean"),
-                        (-expected, "the cross-entropy has a minus sign in front: -(1/m) * sum(...).", "sign_flipped"),
+            mistakes = [(expected * m, "divide the sum by m, the number of examples (missing 1/m).", Cause.MISSING_MEAN),
+                        (-expected, "the cross-entropy has a minus sign in front: -(1/m) * sum(...).", Cause.SIGN_FLIPPED),
                         (float(np.mean(-y * np.log(A2))), "add the (1 - Y) * log(1 - A2) term for the 0 labels.",
-                                                          "missing_negative_term"),
-                        (float(np.sum(per_example) / A2.size ** 2), "divide by m once.", "double_mean")]
+                                                          Cause.MISSING_NEGATIVE_TERM),
+                        (float(np.sum(per_example) / A2.size ** 2), "divide by m once.", Cause.DOUBLE_MEAN)]
             check_float("compute_cost", f"compute_cost for m = {m} and {kind} labels", student.call("compute_cost", A2, labels),
                         expected, mistakes=mistakes if m > 1 else mistakes[1:])
 
@@ -211,7 +212,7 @@ def test_backward_propagation_shapes(student, ref):
             fail("backward_propagation", f"for {c.label}, a small step against your gradients does not lower the cost "
                                          f"({before:.10f} before, {after:.10f} after); gradients point uphill.",
                  "dZ2 = A2 - Y, and every gradient is averaged over the m examples; all-zero or sign-flipped gradients "
-                 "cannot train the network.", cause="sign_flipped" if after > before else "constant_result")
+                 "cannot train the network.", cause=Cause.SIGN_FLIPPED if after > before else Cause.CONSTANT_RESULT)
 
 
 @pytest.mark.parametrize("activation", each_activation(1, "backward_propagation"))
@@ -226,15 +227,16 @@ def test_backward_propagation_values(activation, student, ref):
         tanh_used = ref.backward_propagation(c.parameters, cache, c.X, c.Y, "tanh")
         dZ1_one_minus_A = (c.parameters["W2"].T @ (cache["A2"] - c.Y)) * (1 - cache["A1"])
         for key in ("dW2", "db2", "dW1", "db1"):
-            mistakes = [(expected[key] * m, "divide by m, the number of examples (missing 1/m).", "missing_mean"),
-                        (-expected[key], "dZ2 = A2 - Y (not Y - A2).", "dz2_reversed")]
+            mistakes = [(expected[key] * m, "divide by m, the number of examples (missing 1/m).", Cause.MISSING_MEAN),
+                        (-expected[key], "dZ2 = A2 - Y (not Y - A2).", Cause.DZ2_REVERSED)]
             if key in ("dW1", "db1"):
                 if activation != "tanh":
                     mistakes.append((tanh_used[key], f"dZ1 must use the backward pass of the hidden activation "
-                                                     f"({activation}_backward), not tanh's.", "wrong_activation"))
+                                                     f"({activation}_backward), not tanh's.", Cause.WRONG_ACTIVATION))
                 else:
                     wrong = dZ1_one_minus_A @ c.X.T / m if key == "dW1" else np.sum(dZ1_one_minus_A, axis=1, keepdims=True) / m
-                    mistakes.append((wrong, "the tanh derivative is 1 - A1**2: you used 1 - A1.", "tanh_derivative_one_minus_a"))
+                    mistakes.append((wrong, "the tanh derivative is 1 - A1**2: you used 1 - A1.",
+                                     Cause.TANH_DERIVATIVE_ONE_MINUS_A))
             check_array("backward_propagation", f"{key}{with_activation(activation)} for {c.label}", grads[key],
                         expected[key], mistakes=mistakes)
 
@@ -273,7 +275,7 @@ def check_against_centered_differences(student, ref, activations) -> None:
                             f"(against centered differences of the cost; overall relative error {error:.1e})",
                             g, numerical["d" + k], rtol=1e-4, atol=1e-7,
                             mistakes=[(numerical["d" + k] * m, "divide by m, the number of examples (missing 1/m).",
-                                       "missing_mean")])
+                                       Cause.MISSING_MEAN)])
             fail("backward_propagation", f"{with_activation(activation).strip()} the gradients differ from centered "
                  f"differences of the cost by a relative error of {error:.1e}; the limit is 1e-7.")
 
@@ -301,11 +303,11 @@ def test_update_parameters_values(student, ref):
         check_dict("update_parameters", "the result", got, PARAMETER_KEYS)
         for key in PARAMETER_KEYS:
             mistakes = [(c.parameters[key] + used * grads["d" + key], "subtract the gradient (descent), do not add it.",
-                                                                      "gradient_ascent"),
+                                                                      Cause.GRADIENT_ASCENT),
                         (c.parameters[key] - 1.2 * grads["d" + key], "use the learning_rate argument, not a fixed 1.2.",
-                                                                     "fixed_learning_rate"),
+                                                                     Cause.FIXED_LEARNING_RATE),
                         (c.parameters[key] - grads["d" + key], "multiply the gradient by the learning rate.",
-                                                               "learning_rate_ignored")]
+                                                               Cause.LEARNING_RATE_IGNORED)]
             check_array("update_parameters", f"{key} with learning_rate={used} for {c.label}", got[key], expected[key],
                         mistakes=mistakes if used != 1.2 else mistakes[:1] + mistakes[2:])
 
@@ -329,10 +331,10 @@ def check_predictions(student, ref, activation: str) -> None:
         if not np.isin(values, (0.0, 1.0)).all():
             odd = values[~np.isin(values, (0.0, 1.0))][0]
             fail("predict", f"{where} should be 0/1 (or False/True); got values such as {odd:.6g}.",
-                 "threshold the probabilities: predictions = A2 > 0.5.", "wrong_threshold")
+                 "threshold the probabilities: predictions = A2 > 0.5.", Cause.WRONG_THRESHOLD)
         tanh_predictions = ref.forward_propagation(c.X, c.parameters)[0] > 0.5
         mistakes = [(tanh_predictions, "pass the activation on to forward_propagation (these are the tanh predictions).",
-                     "activation_not_passed")] if activation != "tanh" else []
+                     Cause.ACTIVATION_NOT_PASSED)] if activation != "tanh" else []
         check_array("predict", where, values, A2 > 0.5, "predict 1 where A2 > 0.5 and 0 elsewhere.", mistakes=mistakes)
 
 

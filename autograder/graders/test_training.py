@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from autograder.engine.checks import as_array, check_array, check_dict, fail, finding
+from autograder.engine.markers import graded
+from autograder.engine.numeric import PARAMETER_KEYS, best_linear_accuracy
+from autograder.engine.student import StudentFailure
 from autograder.graders import swaps
 from autograder.graders.cases import ACTIVATIONS, case
-from autograder.grading.checks import as_array, check_array, check_dict, fail, finding
-from autograder.grading.markers import graded
-from autograder.grading.numeric import PARAMETER_KEYS, best_linear_accuracy
-from autograder.grading.student import StudentFailure
-from autograder.sandbox.client import StopCall
+from autograder.results.causes import Cause
+from autograder.sandbox.handle import StopCall
 
 
 # A training may take this many times the per-call limit (25 s by default; the reference needs about 0.1 s for the
@@ -56,7 +57,7 @@ class Recorder:
                                                "round.",
                                    "loop `for i in range(num_iterations):`; a fixed count such as range(10000) "
                                    "ignores the num_iterations it is given."),
-                           "wrong_iterations")
+                           Cause.WRONG_ITERATIONS)
 
     def proxies(self, *, initialize: bool = True) -> dict:
         ref, record = self.ref, self.record
@@ -122,45 +123,48 @@ def test_nn_model_public(student, public):
     public.test_nn_model(student.function("nn_model", timeout=training_seconds(student)))
 
 
+def recorded_training(student, ref, c, n_h, iterations, activation, rate) -> Recorder:
+    """The student's nn_model trained on case `c` with the reference's building blocks, which record its calls."""
+    recorder = Recorder(ref, c.X.shape[0], n_h, 1, iterations)
+    call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
+    return recorder
+
+
 @graded(1, "nn_model")
 def test_nn_model_loop(student, ref):
     """nn_model: runs num_iterations rounds of forward, cost, backward and update"""
     for n_h, iterations, activation, rate in LOOP_RUNS:
-        c = case(31 + n_h, 2, n_h, 20)
-        recorder = Recorder(ref, 2, n_h, 1, iterations)
-        call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
+        recorder = recorded_training(student, ref, case(31 + n_h, 2, n_h, 20), n_h, iterations, activation, rate)
         for name in ("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"):
             count = sum(1 for called, _ in recorder.calls if called == name)
             if count != iterations:
                 fail("nn_model", f"with num_iterations={iterations}, {name} was called {count} times; expected {iterations}.",
                      "loop `for i in range(num_iterations):` and call forward_propagation, compute_cost, "
-                     "backward_propagation and update_parameters once in each round.", cause="wrong_iterations")
+                     "backward_propagation and update_parameters once in each round.", cause=Cause.WRONG_ITERATIONS)
         if not any(called == "initialize_parameters" for called, _ in recorder.calls):
             fail("nn_model", "did not call initialize_parameters.", "start from initialize_parameters(n_x, n_h, n_y).",
-                 cause="no_initialize")
+                 cause=Cause.NO_INITIALIZE)
 
 
 @graded(1, "nn_model")
 def test_nn_model_hyperparameters(student, ref):
     """nn_model: passes activation and learning_rate on to every step"""
     for n_h, iterations, activation, rate in RUNS:
-        c = case(41 + n_h, 3, n_h, 15)
-        recorder = Recorder(ref, 3, n_h, 1, iterations)
-        call_nn_model(student, c.X, c.Y, n_h, iterations, activation, rate, recorder.proxies())
+        recorder = recorded_training(student, ref, case(41 + n_h, 3, n_h, 15), n_h, iterations, activation, rate)
         made = {called for called, _ in recorder.calls}
         for needed in ("forward_propagation", "backward_propagation", "update_parameters"):
             if needed not in made:  # nothing passed on means nothing to check: that is a failure, not a pass
                 fail("nn_model", f"called with num_iterations={iterations}, it never called {needed}, so it trained nothing.",
                      "loop num_iterations times over forward_propagation, compute_cost, backward_propagation and "
-                     "update_parameters, passing activation and learning_rate on.", cause="wrong_iterations")
+                     "update_parameters, passing activation and learning_rate on.", cause=Cause.WRONG_ITERATIONS)
         for called, argument in recorder.calls:
             if called in ("forward_propagation", "backward_propagation") and argument != activation:
                 fail("nn_model", f"called with activation={activation!r}, it called {called} with activation={argument!r}.",
-                     f"pass the activation on: {called}(..., activation).", cause="activation_not_passed")
+                     f"pass the activation on: {called}(..., activation).", cause=Cause.ACTIVATION_NOT_PASSED)
             if called == "update_parameters" and argument != rate:
                 fail("nn_model", f"called with learning_rate={rate}, it called update_parameters with learning_rate={argument}.",
                      "pass the learning rate on: update_parameters(parameters, grads, learning_rate).",
-                     cause="learning_rate_not_passed")
+                     cause=Cause.LEARNING_RATE_NOT_PASSED)
 
 
 @graded(1, "nn_model")
@@ -187,7 +191,7 @@ def check_training_result(student, ref, runs) -> None:
                                     f"learning_rate={rate}, n_h={n_h}", got[key], expected[key],
                         "update the parameters in every round and return the final ones.",
                         mistakes=[(recorder.initial[key], "return the trained parameters, not the initial ones.",
-                                                          "initial_parameters_returned")])
+                                                          Cause.INITIAL_PARAMETERS_RETURNED)])
 
 
 @graded(1, "nn_model", uses=("initialize_parameters",))
@@ -198,16 +202,16 @@ def test_nn_model_seeding(student, ref):
     results = [call_nn_model(student, c.X, c.Y, 4, 3, "tanh", 1.2, recorder.proxies(initialize=False), seed=seed)
                for seed in (0, 12345)]
     expected = recorder.expected(c.X, c.Y, 3, "tanh", 1.2)
-    hint, cause = "call np.random.seed(3) at the start of nn_model, then initialize_parameters.", "not_seeded"
+    hint, cause = "call np.random.seed(3) at the start of nn_model, then initialize_parameters.", Cause.NOT_SEEDED
     if reseeds(student):
         hint, cause = ("your initialize_parameters seeds numpy itself (np.random.seed inside it, as older DLS "
                        "notebooks did), which replaces nn_model's np.random.seed(3): remove the seed from "
-                       "initialize_parameters."), "reseeded"
+                       "initialize_parameters."), Cause.RESEEDED
     for got, seed in zip(results, (0, 12345)):
         check_dict("nn_model", "the result", got, PARAMETER_KEYS)
         for key in PARAMETER_KEYS:
             check_array("nn_model", f"{key} after 3 iterations (numpy seeded with {seed} before the call)", got[key],
-                        expected[key], hint, mistakes=[] if cause == "not_seeded" else [(got[key], hint, cause)])
+                        expected[key], hint, mistakes=[] if cause == Cause.NOT_SEEDED else [(got[key], hint, cause)])
 
 
 def reseeds(student) -> bool:
@@ -317,7 +321,7 @@ def require_network(ref, run: FlowerRun, X: np.ndarray) -> None:
                      "parameters your nn_model returned.",
          "forward_propagation (and so nn_model and predict) must use the activation argument; "
          f"A1 = {run.activation}(Z1), and backward_propagation must use {run.activation}_backward.",
-         cause="not_relu_network" if run.activation == "relu" else "activation_not_passed")
+         cause=Cause.NOT_RELU_NETWORK if run.activation == "relu" else Cause.ACTIVATION_NOT_PASSED)
 
 
 FLOWER_USES = NETWORK_USES + ("predict",)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.engine.checks import as_array, check_array, check_dict, check_float, check_int, check_pair, fail
+from autograder.engine.markers import graded
+from autograder.engine.numeric import PARAMETER_KEYS
 from autograder.graders.cases import ACTIVATIONS, activation_args, case
-from autograder.grading.checks import as_array, check_array, check_dict, check_float, check_int, check_pair, fail
-from autograder.grading.markers import graded
-from autograder.grading.numeric import PARAMETER_KEYS
+from autograder.results.causes import Cause
 
 
 # --- gradient_check -------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def test_gradient_check_correct(student, ref):
                                    f"and {wrong:.3e} for one whose dW2 is 1.5 times too large: it does not tell them apart.",
                  "compute g_approx by centered differences of the cost and return "
                  "norm(g - g_approx) / (norm(g) + norm(g_approx)); a fixed value cannot check anything.",
-                 cause="missed_bug")
+                 cause=Cause.MISSED_BUG)
 
 
 @graded(2, "gradient_check")
@@ -122,7 +123,7 @@ def test_gradient_check_formula(student, ref):
         if value < expected / 100:  # as small as a tiny default step gives: the argument was not used
             fail("gradient_check", f"with epsilon={epsilon} and activation={activation!r} returned {value:.3e}; "
                                    f"expected {expected:.6e}, which a step this large gives.",
-                 "nudge each parameter by the epsilon argument, not a fixed step.", cause="epsilon_ignored")
+                 "nudge each parameter by the epsilon argument, not a fixed step.", cause=Cause.EPSILON_IGNORED)
         check_float("gradient_check", f"with epsilon={epsilon} and activation={activation!r}", value, expected,
                     "use the epsilon argument for the centered differences, and return "
                     "norm(g - g_approx) / (norm(g) + norm(g_approx)).", rtol=1e-5)
@@ -150,9 +151,9 @@ def test_collapse_linear_identity(student, ref):
         check_array("collapse_linear", f"sigmoid(W @ X + b) against the linear network for {c.label}",
                     ref.sigmoid(W @ c.X + b), network, "W = W2 @ W1 and b = W2 @ b1 + b2.", rtol=1e-9, atol=1e-12,
                     mistakes=[(ref.sigmoid(P["W2"] @ P["W1"] @ c.X + P["b2"]),
-                               "b1 also reaches the output, through W2: b = W2 @ b1 + b2.", "bias_not_through_w2"),
+                               "b1 also reaches the output, through W2: b = W2 @ b1 + b2.", Cause.BIAS_NOT_THROUGH_W2),
                               (ref.sigmoid(P["W2"] @ P["W1"] @ c.X + P["b1"].sum() + P["b2"]),
-                               "b1 passes through W2: b = W2 @ b1 + b2, not b1 summed.", "bias_not_through_w2")])
+                               "b1 passes through W2: b = W2 @ b1 + b2, not b1 summed.", Cause.BIAS_NOT_THROUGH_W2)])
 
 
 # --- count_linear_regions -----------------------------------------------------------------
@@ -177,9 +178,9 @@ def test_count_linear_regions_random(student, ref):
         got = student.call("count_linear_regions", W1, b1, X)
         where = f"{n_h} units on {'a 41 x 41 grid' if n_x == 2 else f'{X.shape[1]} points in {n_x} dimensions'}"
         mistakes = [(X.shape[1], "count distinct patterns, not points: np.unique(patterns, axis=1) or a set of columns.",
-                                 "counts_points"),
+                                 Cause.COUNTS_POINTS),
                     (2 ** n_h, "count the patterns that actually occur over the columns of X, not all 2**n_h.",
-                               "counts_all_patterns")]
+                               Cause.COUNTS_ALL_PATTERNS)]
         check_int("count_linear_regions", where, got, expected, mistakes=[mk for mk in mistakes if mk[0] != expected])
 
 

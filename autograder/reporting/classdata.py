@@ -7,20 +7,19 @@ Message text is kept only to be shown (anonymised) as an example, never parsed.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course import modules
-from autograder.integrations.results import LoadProblem
+from autograder.results import grades_csv, results_json
+from autograder.results.causes import Cause
+from autograder.results.cells import OTHER, cell_of
+from autograder.results.grades_csv import GRADES_FILE
+from autograder.results.model import LoadProblem, TestResult
+from autograder.results.results_json import RESULTS_FILE
 
 
-GRADES_FILE = "grades.csv"
-RESULTS_FILE = "results.json"
 _SAFE_NAME = re.compile(r"(?!\.)[A-Za-z0-9._@+-]+")  # the names batch gives its student folders
-FIXED_COLUMNS = ("student", "score", "max_score", "status", "message", "submission")
 
 
 class ClassDataError(ValueError):
@@ -37,7 +36,7 @@ class Check:
     cell: str
     score: float
     max_score: float
-    cause: str | None
+    cause: Cause | None
     output: str
 
     @property
@@ -79,67 +78,41 @@ class ClassResults:
         return [s for s in self.students if s.status == "graded" and s.score is not None]
 
 
-def _number(text: str) -> float | None:
+def _check(test: TestResult) -> Check:
+    return Check(name=test.name, function=test.tags[0] if test.tags else OTHER, relies_on=tuple(test.tags[1:]),
+                 cell=cell_of(test), score=test.score, max_score=test.max_score, cause=test.cause, output=test.output)
+
+
+def _attach_results(student: StudentResult, path: Path) -> None:
     try:
-        return float(text) if text.strip() else None
-    except ValueError:
-        return None
-
-
-def _check(test: dict, cell_of: dict[str, str]) -> Check:
-    tags = [str(t) for t in test.get("tags") or []]
-    function = tags[0] if tags else "other"
-    cause = (test.get("extra_data") or {}).get("cause")
-    return Check(name=str(test.get("name", "")), function=function, relies_on=tuple(tags[1:]),
-                 cell=cell_of.get(function, function), score=float(test.get("score") or 0.0),
-                 max_score=float(test.get("max_score") or 0.0), cause=cause if isinstance(cause, str) else None,
-                 output=str(test.get("output") or ""))
-
-
-def _attach_results(student: StudentResult, path: Path, cell_of: dict[str, str]) -> None:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        tests = document["tests"]
-        student.checks = [_check(t, cell_of) for t in tests]
+        result = results_json.read(path)
     except FileNotFoundError:
         student.problem = f"{RESULTS_FILE} is missing"
         return
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        student.problem = f"{RESULTS_FILE} cannot be read ({type(exc).__name__})"
-        student.checks = []
+    except (OSError, results_json.ResultsUnreadable) as exc:
+        student.problem = f"{RESULTS_FILE} cannot be read ({exc.strerror if isinstance(exc, OSError) else exc})"
         return
-    time = document.get("execution_time")
-    student.execution_time = float(time) if isinstance(time, (int, float)) else None
-    problems = (document.get("extra_data") or {}).get("load_problems") or []
-    student.load_problems = [LoadProblem(str(p.get("kind", "")), str(p.get("where", "")), str(p.get("message", "")))
-                             for p in problems if isinstance(p, dict)]
+    student.checks = [_check(t) for t in result.tests]
+    student.execution_time = result.execution_time
+    student.load_problems = list(result.load_problems)
 
 
 def read_class(folder: Path) -> ClassResults:
     """The class graded into `folder` by `autograder batch`; ClassDataError when grades.csv is missing or malformed."""
-    grades = folder / GRADES_FILE
     try:
-        with grades.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            header = list(reader.fieldnames or [])
-            rows = list(reader)
+        cells, rows = grades_csv.read(folder / GRADES_FILE)
     except FileNotFoundError:
         raise ClassDataError(f"{folder} holds no {GRADES_FILE}; is it the --out folder of `autograder batch`?") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ClassDataError(f"cannot read {grades} ({exc})") from None
-    missing = [c for c in FIXED_COLUMNS if c not in header]
-    if missing:
-        raise ClassDataError(f"{grades} is not a batch's grades file (no column {missing[0]!r})")
-    cells = [c for c in header if c not in FIXED_COLUMNS]
-    cell_of = modules.cell_of_function()
+    except OSError as exc:
+        raise ClassDataError(f"cannot read {folder / GRADES_FILE} ({exc.strerror or exc})") from None
+    except grades_csv.GradesUnreadable as exc:
+        raise ClassDataError(str(exc)) from None
     students = []
     for row in rows:
-        student = StudentResult(student=row["student"], status=row["status"] or "pending", score=_number(row["score"]),
-                                max_score=_number(row["max_score"]), message=row["message"] or "",
-                                submission=row["submission"] or "",
-                                cells={c: v for c in cells if (v := _number(row.get(c) or "")) is not None})
+        student = StudentResult(student=row.student, status=row.status, score=row.score, max_score=row.max_score,
+                                message=row.message, submission=row.submission, cells=dict(row.cells))
         if student.status == "graded" and _SAFE_NAME.fullmatch(student.student):
-            _attach_results(student, folder / student.student / RESULTS_FILE, cell_of)
+            _attach_results(student, folder / student.student / RESULTS_FILE)
         elif student.status == "graded":
             student.problem = "the student's name is not one batch writes; results not read"
         students.append(student)

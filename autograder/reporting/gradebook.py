@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.integrations.files import write_atomically
 from autograder.reporting.classdata import ClassResults, read_class
 from autograder.reporting.roster import POINTS_POSSIBLE, Roster, RosterError
+from autograder.results.files import write_atomically
 
 
 FORMATS = ("canvas", "moodle", "csv")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from autograder.grading import causes as cause_names
-from autograder.integrations.files import write_atomically
 from autograder.reporting import anonymise, figures, page, stats
 from autograder.reporting.classdata import ClassResults, read_class
+from autograder.results import causes as cause_names
+from autograder.results.files import write_atomically
 
 
 REPORT_FILE = "report.html"

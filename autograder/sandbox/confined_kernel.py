@@ -1,6 +1,6 @@
 """A Jupyter kernel confined like a grading worker, for whatever nbgrader still executes (`nbgrader validate`).
 
-Started by `autograder.integrations.nbgrader_kernel.ConfinedKernelManager` as
+Started by `autograder.platforms.nbgrader.kernel.ConfinedKernelManager` as
 ``python -E -s -m autograder.sandbox.confined_kernel --scratch DIR --path RELEASE ... -f CONNECTION_FILE``.
 Before ipykernel starts a thread or binds a socket, this process:
 
@@ -66,8 +66,8 @@ def confine(options: argparse.Namespace) -> str:
     os.chdir(scratch)
     for name in ("HOME", "TMPDIR", "IPYTHONDIR", "MPLCONFIGDIR"):
         os.environ[name] = scratch if name in ("HOME", "TMPDIR") else os.path.join(scratch, "." + name.lower())
-    for name, megabytes in ((resource.RLIMIT_AS, options.memory_mb), (resource.RLIMIT_FSIZE, options.file_mb)):
-        resource.setrlimit(name, (megabytes * 2**20, megabytes * 2**20))
+    for limit, megabytes in ((resource.RLIMIT_AS, options.memory_mb), (resource.RLIMIT_FSIZE, options.file_mb)):
+        resource.setrlimit(limit, (megabytes * 2**20, megabytes * 2**20))
     resource.setrlimit(resource.RLIMIT_CPU, (options.cpu_seconds, options.cpu_seconds))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing the kernel

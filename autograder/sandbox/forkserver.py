@@ -1,10 +1,10 @@
 """The workers' pre-loaded parent: imports numpy, matplotlib and h5py once, then forks a fresh worker per request.
 
-Started by `forked.ForkServer` as ``python -E -s -B forkserver.py CONTROL_FD`` with the
+Started by `forkserver_client.ForkServer` as ``python -E -s -B forkserver.py CONTROL_FD`` with the
 workers' environment. Like the worker, it never imports the grader or the reference solution,
 and it never runs student code: each worker is a new child, forked from this clean state,
 that sets up its own limits (the same steps `client._limit` takes before a fresh worker's
-exec) and then serves one submission (`worker.Session`). So nothing of one submission can
+exec) and then serves one submission (`worker.WorkerSession`). So nothing of one submission can
 reach the next, and a worker starts in milliseconds instead of the ~0.9 s that starting
 Python, numpy and matplotlib.pyplot takes.
 
@@ -94,7 +94,7 @@ def _child(request: dict, to_worker: int, from_worker: int, output: int, status:
     os.close(status)
     code = 0
     try:
-        worker.Session(to_worker, from_worker).serve()
+        worker.WorkerSession(to_worker, from_worker).serve()
     except BaseException:  # noqa: BLE001 - as an exec'd worker would: the traceback to its output, status 1
         traceback.print_exc()
         code = 1
@@ -117,7 +117,8 @@ def _spawn(request: dict, fds: list[int], workers: set[int]) -> dict:
     if pid == 0:
         try:
             os.close(status_r)
-            _child(request, *fds, status_w, os.getppid())
+            to_worker, from_worker, output = fds
+            _child(request, to_worker, from_worker, output, status_w, os.getppid())
         except BaseException as exc:  # noqa: BLE001 - whatever went wrong, the server hears it and the child ends
             try:
                 os.write(status_w, f"setup {type(exc).__name__}: {exc}".encode()[:1000])

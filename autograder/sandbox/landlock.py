@@ -114,8 +114,8 @@ def confine(read: list[str], write: list[str], bind_ports: tuple[int, ...] = ())
                 finally:
                     os.close(fd)
         for port in bind_ports if net else ():
-            rule = NetPortAttr(NET_BIND_TCP, port)
-            if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_NET_PORT), ctypes.byref(rule),
+            port_rule = NetPortAttr(NET_BIND_TCP, port)
+            if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_NET_PORT), ctypes.byref(port_rule),
                             ctypes.c_uint32(0)) < 0:
                 raise LandlockUnavailable(f"landlock_add_rule(port {port}) failed: {os.strerror(ctypes.get_errno())}")
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

@@ -42,7 +42,7 @@ def _orphaned(folder: Path) -> bool:
 
 def sweep(parent: str | None = None) -> list[Path]:
     """Remove the scratch folders in `parent` (default: the temporary folder) whose owner is gone; the removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(parent or tempfile.gettempdir()))
     except OSError:

@@ -47,11 +47,31 @@ class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
 
+def _start(arch: str) -> list[tuple[int, int, int, int]]:
+    """Every filter's start: a process of another architecture is killed, then the system call's number is loaded."""
+    return [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS), (LD_W_ABS, 0, 0, NR)]
+
+
+def _network_start(arch: str) -> list[tuple[int, int, int, int]]:
+    """`_start`, then the x32 system calls refused (they would get around the numbers below)."""
+    program = _start(arch)
+    if arch == "x86_64":
+        program += [(JGE_K, 0, 1, X32_SYSCALL_BIT), (RET_K, 0, 0, ERRNO | errno.ENOSYS)]
+    return program
+
+
+def _refuse_uring(arch: str) -> list[tuple[int, int, int, int]]:
+    """io_uring refused (its operations would get around socket()), everything else allowed."""
+    program = []
+    for number in NETWORK_SYSCALLS[arch][1:]:
+        program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, ERRNO | errno.ENOSYS)]
+    return program + [(RET_K, 0, 0, ALLOW)]
+
+
 def _program(arch: str) -> list[tuple[int, int, int, int]]:
     fork, vfork, clone, clone3 = SYSCALLS[arch]
     eagain, enosys = ERRNO | errno.EAGAIN, ERRNO | errno.ENOSYS
-    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
-               (LD_W_ABS, 0, 0, NR)]
+    program = _start(arch)
     for number in (fork, vfork):
         if number is not None:
             program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, eagain)]
@@ -62,36 +82,23 @@ def _program(arch: str) -> list[tuple[int, int, int, int]]:
 
 
 def _network_program(arch: str) -> list[tuple[int, int, int, int]]:
-    socket, *uring = NETWORK_SYSCALLS[arch]
-    eacces, enosys = ERRNO | errno.EACCES, ERRNO | errno.ENOSYS
-    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
-               (LD_W_ABS, 0, 0, NR)]
-    if arch == "x86_64":
-        program += [(JGE_K, 0, 1, X32_SYSCALL_BIT), (RET_K, 0, 0, enosys)]
-    program += [(JEQ_K, 0, 1, socket), (RET_K, 0, 0, eacces)]
-    for number in uring:
-        program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, enosys)]
-    return program + [(RET_K, 0, 0, ALLOW)]
+    socket = NETWORK_SYSCALLS[arch][0]
+    return _network_start(arch) + [(JEQ_K, 0, 1, socket), (RET_K, 0, 0, ERRNO | errno.EACCES)] + _refuse_uring(arch)
 
 
 def _tcp_only_program(arch: str) -> list[tuple[int, int, int, int]]:
     """`_network_program`, except that a Jupyter kernel's own sockets may be created: TCP over IPv4, which
     Landlock then keeps from connecting anywhere or binding to any other port, and the routing netlink socket
     through which ZeroMQ lists the interfaces when it binds (it reads; changing anything needs a capability)."""
-    socket, *uring = NETWORK_SYSCALLS[arch]
-    eacces, enosys = ERRNO | errno.EACCES, ERRNO | errno.ENOSYS
-    program = [(LD_W_ABS, 0, 0, ARCH), (JEQ_K, 1, 0, AUDIT_ARCH[arch]), (RET_K, 0, 0, KILL_PROCESS),
-               (LD_W_ABS, 0, 0, NR)]
-    if arch == "x86_64":
-        program += [(JGE_K, 0, 1, X32_SYSCALL_BIT), (RET_K, 0, 0, enosys)]
-    program += [(JEQ_K, 0, 10, socket),  # not socket(): on to io_uring
+    socket = NETWORK_SYSCALLS[arch][0]
+    eacces = ERRNO | errno.EACCES
+    program = _network_start(arch) + [
+                (JEQ_K, 0, 10, socket),  # not socket(): on to io_uring
                 (LD_W_ABS, 0, 0, ARG0_LOW), (JEQ_K, 0, 3, AF_INET),
                 (LD_W_ABS, 0, 0, ARG1_LOW), (AND_K, 0, 0, SOCK_TYPE_MASK), (JEQ_K, 4, 3, SOCK_STREAM),
                 (JEQ_K, 0, 2, AF_NETLINK), (LD_W_ABS, 0, 0, ARG2_LOW), (JEQ_K, 1, 0, NETLINK_ROUTE),
                 (RET_K, 0, 0, eacces), (RET_K, 0, 0, ALLOW)]
-    for number in uring:
-        program += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, enosys)]
-    return program + [(RET_K, 0, 0, ALLOW)]
+    return program + _refuse_uring(arch)
 
 
 def forbid_processes() -> bool:

@@ -1,8 +1,8 @@
 """The worker process: runs one submission and answers calls with plain data.
 
-Started by `client.Worker` as ``python -E -s -B worker.py IN_FD OUT_FD`` (no bytecode written anywhere). It never imports the
-grader or the reference solution; functions the grader swaps in are proxies that call
-back to the grader process over the pipe.
+Started by `handle.WorkerHandle` as ``python -E -s -B worker.py IN_FD OUT_FD`` (no bytecode written
+anywhere), or forked from the fork server, which runs `WorkerSession`. It never imports the grader or the
+reference solution; functions the grader swaps in are proxies that call back to the grader process over the pipe.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import traceback
+from types import CodeType
 
 import landlock
 import seccomp
@@ -39,13 +40,13 @@ def _strip_magics(source: str) -> str:
 
 def _cell_role(cell: dict) -> str:
     """Mirrors autograder.course.notebook.cell_role; kept here because the worker imports nothing of the grader."""
-    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-    nbgrader = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+    meta: dict = cell["metadata"] if isinstance(cell.get("metadata"), dict) else {}
+    nbgrader: dict = meta["nbgrader"] if isinstance(meta.get("nbgrader"), dict) else {}
     if nbgrader.get("solution"):
         return "solution"
     if nbgrader.get("grade"):
         return "test"
-    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    tags: list = meta["tags"] if isinstance(meta.get("tags"), list) else []
     if "setup" in tags or str(nbgrader.get("grade_id", "")).startswith("setup_"):
         return "setup"
     return "other"
@@ -73,7 +74,7 @@ def units(path: str, notes: list[str]) -> list[tuple[str, str, bool]]:
         return [("line", text, True)]
     try:
         nb = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         try:
             ast.parse(text)
         except SyntaxError:
@@ -112,17 +113,18 @@ def _binds(node: ast.stmt) -> list[str]:
     return names
 
 
-def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, object, list[str]]], list[dict]]:
+def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, CodeType, list[str]]], list[dict]]:
     """Compiled top-level statements to run as (where, code, names it binds), and the chunks that could not
     be parsed."""
     chunks = units(path, notes)
-    compiled, problems = [], []
+    compiled: list[tuple[str, CodeType, list[str]]] = []
+    problems: list[dict] = []
     for where, source, whole in chunks:
         try:
             tree = ast.parse(source)
         except SyntaxError as exc:
             label = f"{where}, line {exc.lineno}" if where != "line" else f"line {exc.lineno}"
-            problems.append({"index": -1, "where": label, "error": f"SyntaxError: {exc.msg}"})
+            problems.append({"index": -1, "where": label, "error": f"SyntaxError: {exc.msg}", "type": "SyntaxError"})
             continue
         for node in tree.body:
             if not whole and not isinstance(node, DEFINITIONS):
@@ -159,6 +161,15 @@ def _describe(exc: BaseException) -> str:
     if not str(exc) and _quote(exc):  # a bare `assert` or `raise ValueError`: say which line
         text = f"{type(exc).__name__} at {_quote(exc)}"
     return text if len(text) <= 500 else text[:500] + "..."
+
+
+def _error(exc: BaseException) -> dict:
+    """What the grader is told of an exception: its message, its type's name, and for a NameError the name."""
+    fields = {"error": _describe(exc), "type": type(exc).__name__}
+    undefined = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if isinstance(undefined, str):
+        fields["undefined"] = undefined
+    return fields
 
 
 # Exceptions a swapped-in function may raise, re-raised here with the same type (others as RuntimeError).
@@ -210,7 +221,7 @@ class Stopped(BaseException):
     student's code does not swallow it; should it be swallowed anyway, the call still ends as stopped."""
 
 
-class Session:
+class WorkerSession:
     def __init__(self, in_fd: int, out_fd: int):
         self.in_fd, self.out_fd = in_fd, out_fd
         self.namespace: dict = {"__name__": "__main__"}
@@ -257,7 +268,7 @@ class Session:
             send(self.out_fd, {"event": "unreadable", "error": _describe(exc), "confinement": confinement})
             return
         # before any statement runs: the grader refuses to go on where the confinement is not enough
-        send(self.out_fd, {"event": "parsed", "count": len(compiled), "confinement": confinement})
+        send(self.out_fd, {"event": "parsed", "confinement": confinement})
         if receive(self.in_fd).get("op") != "run":
             return
         for index, (where, code, binds) in enumerate(compiled):
@@ -267,11 +278,10 @@ class Session:
             try:
                 exec(code, self.namespace)
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
-                failures.append({"index": index, "where": where, "error": _describe(exc), "defines": binds})
+                failures.append({"index": index, "where": where, **_error(exc), "defines": binds})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
         send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes,
-                           "confinement": confinement, "signatures": _signatures(self.namespace, names),
-                           "defines": {str(i): c[2] for i, c in enumerate(compiled)}})
+                           "confinement": confinement, "signatures": _signatures(self.namespace, names)})
 
     def _proxy(self, name: str, random: bool = False):
         """A callback to the grader's `name`; `random`: it draws from numpy's global generator, so the generator's
@@ -326,17 +336,18 @@ class Session:
                     message["args"] = after
                 send(self.out_fd, message)
             except CodecError as exc:
-                send(self.out_fd, {"event": "error", "error": f"{name} returned {exc}, which cannot be graded"})
+                send(self.out_fd, {"event": "unreadable_result", "error": f"{name} returned {exc}, which cannot be graded"})
             except ProtocolError as exc:
-                send(self.out_fd, {"event": "error", "error": f"{name} returned a value too large to grade ({exc})"})
+                send(self.out_fd, {"event": "unreadable_result",
+                                   "error": f"{name} returned a value too large to grade ({exc})"})
         except BaseException as exc:  # noqa: BLE001
             if self.stopped is not None:  # whatever the student's code made of the stop, the call was stopped
                 send(self.out_fd, {"event": "stopped"})
                 return
             frames = traceback.extract_tb(exc.__traceback__)
-            line = next((_place(f.filename, f.lineno) for f in reversed(frames)
+            line = next((_place(f.filename, f.lineno or 0) for f in reversed(frames)
                          if f.filename.startswith("<cell") or f.filename == "<line>"), None)
-            send(self.out_fd, {"event": "error", "error": _describe(exc), "at": line})
+            send(self.out_fd, {"event": "error", **_error(exc), "at": line})
         finally:
             for p, original in saved.items():
                 if original is None:
@@ -357,4 +368,4 @@ class Session:
 
 
 if __name__ == "__main__":
-    Session(int(sys.argv[1]), int(sys.argv[2])).serve()
+    WorkerSession(int(sys.argv[1]), int(sys.argv[2])).serve()

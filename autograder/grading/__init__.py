@@ -1,1 +1,0 @@
-"""The grading engine: the student handle, declarative weights, checks and the pytest run."""

@@ -1,0 +1,1 @@
+"""Gradescope: the autograder bundle, and one run inside the assignment's time limit."""
