@@ -6,13 +6,19 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from autograder.platforms.nbgrader.autograde import GradeInSandbox
 from autograder.platforms.nbgrader.kernel import ConfinedKernelManager
 from autograder.platforms.nbgrader.markup import SanitizeMarkup
+from autograder.platforms.nbgrader.structure import RestoreStructure
+from autograder.platforms.nbgrader.unreadable import ReadableExporter
 
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -29,6 +35,13 @@ c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL") or default_db
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# A submission that is not a readable notebook is read as the release, so that its test cells can say why it got 0.
+c.Autograde.exporter_class = ReadableExporter
+# Before nbgrader reads a submission's metadata, RestoreStructure puts the course's metadata back on the course's
+# cells (an editor may have dropped it, a student duplicated or deleted cells) and restores missing test cells.
+c.Autograde.sanitize_preprocessors = [
+    RestoreStructure, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+]
 # Autograde runs no kernel: GradeInSandbox grades the notebook with `autograder grade` (the student's code runs only
 # in its confined worker) and writes each test cell's checks and points into the cell; nothing else of the
 # notebook runs. SanitizeMarkup then makes the student's markdown, raw cells and outputs inert for the browsers

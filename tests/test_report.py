@@ -29,6 +29,7 @@ from autograder.results import causes
 
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+import damaged  # noqa: E402
 import hostile  # noqa: E402
 import mutants  # noqa: E402
 
@@ -44,7 +45,8 @@ def autograder(*args: str) -> subprocess.CompletedProcess:
 
 
 def write_class(folder: Path) -> None:
-    """Correct, buggy (several kinds, one bug twice), broken, hostile, and one student with nothing to grade."""
+    """Correct, buggy (several kinds, one bug twice), broken, hostile, damaged, and one student with nothing to
+    grade."""
     reference = SOLUTION_FILE.read_text(encoding="utf-8")
     by_name = {m.name: m for m in mutants.MUTANTS}
     files = {"ada.py": reference, "ben.py": (Path(__file__).parent / "submissions" / "alternative.py").read_text()}
@@ -58,6 +60,8 @@ def write_class(folder: Path) -> None:
     for student, case in [("jon", "truncated"), ("kim", "loop_in_count_linear_regions"),
                           ("lou", "sleep_forever_at_import")]:
         files[f"{student}{cases[case].suffix}"] = cases[case].text
+    for student, kind in [("nia", "stripped_metadata"), ("oz", "duplicated_cells")]:  # damaged notebooks
+        files[f"{student}.ipynb"] = json.dumps(damaged.KINDS[kind].make())
     for name, text in files.items():
         (folder / f"{PREFIX}_{name}").write_text(text, encoding="utf-8")
     (folder / f"{PREFIX}_mo").mkdir()  # nothing gradable: an error row
@@ -114,7 +118,7 @@ def test_batch_points_at_the_report_and_the_report_is_written(graded):
     assert graded["batch"].stdout.rstrip().splitlines()[-1] == f"what the class got wrong: autograder report {graded['out']}"
     assert graded["report"].returncode == 0, graded["report"].stderr
     assert graded["named"].returncode == 0, graded["named"].stderr
-    assert len(graded["results"]) == 12 and len(graded["grades"]) == 13
+    assert len(graded["results"]) == 14 and len(graded["grades"]) == 15
 
 
 def test_causes_are_counted_per_student_and_function_from_the_results(graded):
@@ -179,6 +183,17 @@ def test_load_problems_are_counted_per_kind(graded):
     assert {"unreadable", "statement", "timeout"} <= set(shown)
     not_graded = tables(page(graded))["not-graded"]
     assert [r["status"] for r in not_graded] == [row["status"] for row in graded["grades"] if row["status"] != "graded"]
+
+
+def test_damaged_notebooks_are_listed_with_what_the_grader_recognised_or_restored(graded):
+    repairs = {student: r["extra_data"]["repairs"] for student, r in graded["results"].items()
+               if r["extra_data"]["repairs"]}
+    assert set(repairs) == {f"{PREFIX}_nia", f"{PREFIX}_oz"}
+    named = page(graded, "named/class.html")
+    rows = tables(named)["repairs"]
+    assert {row["student"]: int(row["repairs"]) for row in rows} == {s: len(notes) for s, notes in repairs.items()}
+    for notes in repairs.values():
+        assert all(html_escape(note) in named for note in notes)
 
 
 def test_knock_on_failures_are_told_apart_from_own_ones(graded):

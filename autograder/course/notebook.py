@@ -76,3 +76,23 @@ def graded_functions(cells) -> dict[str, str]:
         tree = ast.parse(solution_code(source))
         found.update({node.name: grade_id for node in tree.body if isinstance(node, ast.FunctionDef)})
     return found
+
+
+def skeleton(path: Path) -> list[dict]:
+    """The code cells of a released notebook that have a grade id, as the sandbox lines a submission up with them
+    (see `autograder.sandbox.structure`): kind, grade id, the functions a solution cell defines, a locked cell's code."""
+    found = []
+    for cell in read_cells(path):
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if not grade_id or cell.get("cell_type") != "code":
+            continue
+        role = cell_role(cell)
+        kind = {"story": "helper"}.get(role, role)
+        entry = {"grade_id": grade_id, "kind": kind}
+        if kind == "solution":
+            tree = ast.parse(solution_code(cell["source"]))
+            entry["defines"] = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+        else:
+            entry["source"] = cell["source"]
+        found.append(entry)
+    return found

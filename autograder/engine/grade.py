@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from autograder.course import modules
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
 from autograder.engine import integrity
 from autograder.engine.load_notes import load_notes
@@ -166,6 +167,11 @@ def grade(request: GradeRequest) -> GradingResult:
     `confinement.Unconfined` before any of the submission runs where the sandbox cannot confine it, unless
     `limits.allow_unconfined`; the result's `confinement` then says how it ran, and its notes say so too.
     """
+    return grade_and_report(request)[0]
+
+
+def grade_and_report(request: GradeRequest, *, scan: bool = False) -> tuple[GradingResult, LoadReport]:
+    """`grade`, and what loading the submission found; `scan`: with its pitfalls too (see `sandbox.pitfalls`)."""
     started = time.monotonic()
     submission = check_path(Path(request.submission))
     limits, only = request.limits, list(request.only) or None
@@ -174,7 +180,8 @@ def grade(request: GradeRequest) -> GradingResult:
     prestart(limits)  # the workers' pre-loaded parent loads while the graders are collected
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
-    with WorkerHandle(submission, path_entries=[RELEASE_DIR], limits=limits) as worker:
+    with WorkerHandle(submission, path_entries=[RELEASE_DIR], release=list(modules.release_skeleton()),
+                      limits=limits, scan=scan) as worker:
         try:
             report = worker.load()
         except SandboxError as exc:
@@ -197,7 +204,8 @@ def grade(request: GradeRequest) -> GradingResult:
     else:
         result = _finish(tests, started, notes, load_problems(report))
     result.confinement = report.confinement
-    return result
+    result.repairs = list(report.repairs)
+    return result, report
 
 
 def grade_nothing(reason: str) -> GradingResult:

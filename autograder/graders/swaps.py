@@ -25,6 +25,9 @@ def network(ref) -> dict:
     return {name: getattr(ref, name) for name in names}
 
 
-# The student's functions an end-to-end run of nn_model and predict relies on.
+# The student's functions an end-to-end run of nn_model and predict relies on. Every activation is among them,
+# whichever one the run uses: the notebook's hidden_activation looks the four (and their backward passes) up in
+# one table, so a missing relu stops a tanh network too.
 NETWORK_FUNCTIONS = ("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
-                     "backward_propagation", "update_parameters", "sigmoid")
+                     "backward_propagation", "update_parameters", "sigmoid",
+                     *(f for name in ACTIVATIONS for f in (name, f"{name}_backward") if f != "sigmoid"))

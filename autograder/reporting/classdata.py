@@ -62,6 +62,7 @@ class StudentResult:
     checks: list[Check] = field(default_factory=list)
     load_problems: list[LoadProblem] = field(default_factory=list)
     execution_time: float | None = None
+    repairs: list[str] = field(default_factory=list)  # how a damaged notebook was lined up with the release
     problem: str = ""
 
 
@@ -95,6 +96,7 @@ def _attach_results(student: StudentResult, path: Path) -> None:
     student.checks = [_check(t) for t in result.tests]
     student.execution_time = result.execution_time
     student.load_problems = list(result.load_problems)
+    student.repairs = list(result.repairs)
 
 
 def read_class(folder: Path) -> ClassResults:

@@ -116,6 +116,18 @@ def _load_section(cls: ClassResults, labels: Labels) -> page.Section:
                     message_column=2)])
 
 
+def _repairs_section(cls: ClassResults, labels: Labels) -> page.Section:
+    rows = [({"student": labels.student(s.student), "repairs": str(len(s.repairs))},
+             [labels.student(s.student), "\n".join(s.repairs)]) for s in cls.graded if s.repairs]
+    return page.Section(
+        "damaged", "Damaged notebooks",
+        "Notebooks whose structure was not the release's: metadata an editor dropped, cells duplicated, merged, deleted "
+        "or turned into markdown. The grader lined each up with the release (by the functions a graded cell defines "
+        "and a locked cell's code) before grading, and told the student what it found, as written here.",
+        tables=[page.Table("repairs", ["student", "what the grader recognised or restored"], rows,
+                           "every notebook had the release's structure", message_column=1)])
+
+
 def _together_section(cls: ClassResults) -> page.Section:
     functions, matrix = stats.fail_together(cls)
     rows = []
@@ -161,7 +173,8 @@ def build(cls: ClassResults, names: bool = False) -> tuple[str, list[page.Figure
     labels = Labels(cls, names)
     summary = stats.score_summary(cls)
     sections = [_scores_section(cls), _pass_rate_section(cls), _causes_section(cls, labels),
-                _load_section(cls, labels), _together_section(cls), _time_section(cls, labels)]
+                _load_section(cls, labels), _repairs_section(cls, labels), _together_section(cls),
+                _time_section(cls, labels)]
     if names:
         sections.append(_roster_section(cls))
     facts = [("students", "students", str(len(cls.students))), ("graded", "graded", str(len(summary.scores))),

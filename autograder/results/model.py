@@ -70,6 +70,7 @@ class GradingResult:
     notes: list[str] = field(default_factory=list)  # what happened while loading the submission
     load_problems: list[LoadProblem] = field(default_factory=list)
     confinement: str = ""  # how the submission ran: "confined", or what did not hold (see sandbox.confinement)
+    repairs: list[str] = field(default_factory=list)  # how a damaged notebook was lined up with the release
 
     @property
     def score(self) -> float:

@@ -66,7 +66,8 @@ def to_dict(result: GradingResult) -> dict:
         "tests": [_test(t) for t in result.tests],
         "extra_data": {"load_problems": [{"kind": p.kind, "where": p.where, "message": p.message}
                                          for p in result.load_problems],
-                       "notes": list(result.notes), "confinement": result.confinement},
+                       "notes": list(result.notes), "confinement": result.confinement,
+                       "repairs": list(result.repairs)},
     }
 
 
@@ -111,7 +112,8 @@ def _result(document: dict[str, Any]) -> GradingResult:
     return GradingResult(tests=[_test_of(t) for t in document["tests"]],
                          execution_time=_number(document.get("execution_time", 0.0)),
                          output=str(document.get("output", "")), notes=[str(n) for n in extra.get("notes") or []],
-                         load_problems=problems, confinement=str(extra.get("confinement", "")))
+                         load_problems=problems, confinement=str(extra.get("confinement", "")),
+                         repairs=[str(r) for r in extra.get("repairs") or []])
 
 
 def _test_of(test: dict[str, Any]) -> TestResult:

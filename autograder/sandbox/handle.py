@@ -141,6 +141,8 @@ class LoadReport:
     signatures: dict[str, dict] = field(default_factory=dict)  # name -> {"names", "positional", "varargs", "varkw"}
     unreadable: str | None = None
     notes: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)  # what lining the notebook up with the release found (`structure`)
+    pitfalls: list[dict] = field(default_factory=list)  # {"where", "kind", "text"}: asked for with `scan` (`pitfalls`)
     confinement: str = ""
 
 
@@ -192,6 +194,14 @@ def _signatures(data: Any) -> dict[str, dict]:
                                 "varargs": bool(sig.get("varargs")), "varkw": bool(sig.get("varkw")),
                                 "defaults": {str(k): _default(v) for k, v in defaults.items() if str(k) in names}}
     return found
+
+
+def _pitfalls(data: Any) -> list[dict]:
+    """The worker's pitfalls, kept only where they have the expected form, each text cut to 300 characters."""
+    if not isinstance(data, list):
+        return []
+    return [{key: str(entry.get(key, ""))[:300] for key in ("where", "kind", "text")}
+            for entry in data[:50] if isinstance(entry, dict)]
 
 
 def _failure(entry: dict) -> LoadFailure:
@@ -255,9 +265,14 @@ def prestart(limits: Limits | None = None) -> None:
 class WorkerHandle:
     """One submission in a worker process. Use as a context manager, or call close()."""
 
-    def __init__(self, submission: Path, *, path_entries: Sequence[Path] = (), limits: Limits | None = None):
+    def __init__(self, submission: Path, *, path_entries: Sequence[Path] = (), release: list[dict] | None = None,
+                 limits: Limits | None = None, scan: bool = False):
+        """`release`: the release notebook's skeleton (see `structure`), to line a damaged notebook up with;
+        `scan`: loading also reports what will run differently than in Jupyter (see `pitfalls`)."""
         self.submission = Path(submission)
         self.path_entries = [str(p) for p in path_entries]
+        self.release = release
+        self.scan = scan
         self.limits = limits or Limits()
         self.scratch = scratch.make("worker")  # the submission's copy, the output log
         self.home = self.scratch / "home"  # the worker's cwd, HOME and TMPDIR: all it may write, disk_mb at most
@@ -397,7 +412,8 @@ class WorkerHandle:
             current = None
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
-                                         "path_entries": self.path_entries, "confine": self.limits.confine,
+                                         "path_entries": self.path_entries, "release": self.release, "scan": self.scan,
+                                         "confine": self.limits.confine,
                                          "processes": self.limits.child_processes,
                                          "disk_mb": self.limits.disk_mb})
                 while True:
@@ -424,6 +440,8 @@ class WorkerHandle:
                                                  callables=[str(n) for n in message["callables"]],
                                                  signatures=_signatures(message.get("signatures")),
                                                  notes=[str(n) for n in message.get("notes", [])],
+                                                 repairs=[str(n) for n in message.get("repairs", [])],
+                                                 pitfalls=_pitfalls(message.get("pitfalls")),
                                                  confinement=str(message.get("confinement", "")))
                         return self.report
             except protocol.Timeout:

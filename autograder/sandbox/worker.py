@@ -16,7 +16,9 @@ import traceback
 from types import CodeType
 
 import landlock
+import pitfalls
 import seccomp
+import structure
 from codec import CodecError, decode, encode
 from protocol import ProtocolError, receive, send
 
@@ -67,8 +69,14 @@ def _read_text(path: str) -> str:
         raise Unreadable("the file is not UTF-8 text; save it again as UTF-8") from None
 
 
-def units(path: str, notes: list[str]) -> list[tuple[str, str, bool]]:
-    """The submission as (where, source, run_whole) chunks, in order; `notes` gets what is worth saying."""
+def units(path: str, notes: list[str], release: list[dict] | None = None,
+          repairs: list[str] | None = None) -> list[tuple[str, str, bool]]:
+    """The submission as (where, source, run_whole) chunks, in order; `notes` gets what is worth saying.
+
+    With the `release`'s skeleton (see `structure`), a notebook's cells get their roles from where they line up
+    with the release's, whatever metadata survived, and a missing setup or helper cell runs from the release;
+    what had to be recognised or restored goes into `repairs` (and `notes`).
+    """
     text = _read_text(path)
     if not path.endswith(".ipynb"):
         return [("line", text, True)]
@@ -85,19 +93,76 @@ def units(path: str, notes: list[str]) -> list[tuple[str, str, bool]]:
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise Unreadable("it is JSON but not a notebook (it has no list of cells)")
     cells = [c for c in nb["cells"] if isinstance(c, dict)]
+    if release:
+        return _aligned_units(cells, release, notes, repairs if repairs is not None else [])
+    return _plain_units(cells)
+
+
+def _plain_units(cells: list[dict]) -> list[tuple[str, str, bool]]:
+    """`units` by the cells' own metadata: solution and setup cells run whole, test cells not at all, every other
+    code cell its definitions; a notebook without nbgrader metadata runs whole, cell by cell, like a script."""
     graded = any(isinstance(c.get("metadata"), dict) and "nbgrader" in c["metadata"] for c in cells)
     chunks = []
-    code_cells = [c for c in cells if c.get("cell_type") == "code"]
-    for number, cell in enumerate(code_cells, start=1):  # "code cell 3": the third code cell, as a student counts
+    number = 0
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        number += 1  # "code cell 3": the third code cell, as a student counts
         role = _cell_role(cell)
         if role == "test":  # the course's own test cells are not run
             continue
-        source = cell.get("source", "")
-        source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id") if role != "other" else None
         where = f"cell {grade_id!r}" if grade_id else f"code cell {number}"
-        chunks.append((where, _strip_magics(source), not graded or role in WHOLE_ROLES))
+        chunks.append((where, _strip_magics(structure.source_of(cell)), not graded or role in WHOLE_ROLES))
     return chunks
+
+
+def _aligned_units(cells: list[dict], release: list[dict], notes: list[str],
+                   repairs: list[str]) -> list[tuple[str, str, bool]]:
+    """`units` by the cells' places in the release (see `structure.align`): solution and setup cells run whole,
+    test cells not at all, every other code cell its definitions; missing setup and helper cells run first, and a
+    locked cell whose code was changed runs as the course wrote it. A notebook with nothing of the course's in it
+    runs as `_plain_units` says."""
+    alignment = structure.align(cells, release)
+    if not alignment.found:  # nothing of the course's is there to line up with: read it as the spec says
+        return _plain_units(cells)
+    repairs += alignment.notes
+    notes += alignment.notes
+    grade_ids = {index: grade_id for grade_id, index in alignment.found.items()}
+    sources = {entry["grade_id"]: entry.get("source", "") for entry in release}
+    kinds = {entry["grade_id"]: entry["kind"] for entry in release}
+    chunks = [(f"cell {g!r} (the course's own)", sources[g], kinds[g] == "setup")
+              for g in alignment.restored if kinds[g] != "test"]
+    number = 0
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        number += 1
+        role = alignment.roles.get(index, "other")
+        if role == "test":
+            continue
+        grade_id = grade_ids.get(index)
+        where = f"cell {grade_id!r}" if grade_id else f"code cell {number}"
+        # a locked cell whose code was changed runs as the course wrote it
+        source = sources[grade_id] if grade_id in alignment.changed else structure.source_of(cell)
+        chunks.append((where, _strip_magics(source), role in WHOLE_ROLES))
+    return chunks
+
+
+def scan(path: str, release: list[dict] | None) -> list[dict]:
+    """What will run differently under the grader than in Jupyter (see `pitfalls`), in the code the grader runs."""
+    chunks = units(path, [], release, [])
+    graded = {name for entry in release or [] for name in entry.get("defines", [])}
+    found = [p for where, source, whole in chunks for p in pitfalls.scan(where, source, whole)]
+    found += pitfalls.defined_twice([(where, source) for where, source, _ in chunks], graded)
+    if path.endswith(".ipynb"):
+        try:
+            nb = json.loads(_read_text(path))
+        except (ValueError, Unreadable):
+            nb = {}
+        cells: list = nb["cells"] if isinstance(nb, dict) and isinstance(nb.get("cells"), list) else []
+        found += pitfalls.output_size([c for c in cells if isinstance(c, dict)])
+    return found
 
 
 def _binds(node: ast.stmt) -> list[str]:
@@ -113,10 +178,11 @@ def _binds(node: ast.stmt) -> list[str]:
     return names
 
 
-def statements(path: str, notes: list[str]) -> tuple[list[tuple[str, CodeType, list[str]]], list[dict]]:
+def statements(path: str, notes: list[str], release: list[dict] | None = None, repairs: list[str] | None = None
+               ) -> tuple[list[tuple[str, CodeType, list[str]]], list[dict]]:
     """Compiled top-level statements to run as (where, code, names it binds), and the chunks that could not
-    be parsed."""
-    chunks = units(path, notes)
+    be parsed (`units` says what the other arguments do)."""
+    chunks = units(path, notes, release, repairs)
     compiled: list[tuple[str, CodeType, list[str]]] = []
     problems: list[dict] = []
     for where, source, whole in chunks:
@@ -259,8 +325,10 @@ class WorkerSession:
             confinement = "not confined: disabled"
         skip = set(request.get("skip", []))
         notes: list[str] = []
+        repairs: list[str] = []
+        release = request.get("release") if isinstance(request.get("release"), list) else None
         try:
-            compiled, failures = statements(request["path"], notes)
+            compiled, failures = statements(request["path"], notes, release, repairs)
         except Unreadable as exc:
             send(self.out_fd, {"event": "unreadable", "error": str(exc), "confinement": confinement})
             return
@@ -280,7 +348,9 @@ class WorkerSession:
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
                 failures.append({"index": index, "where": where, **_error(exc), "defines": binds})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
-        send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes,
+        found = scan(request["path"], release) if request.get("scan") else []
+        send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes, "repairs": repairs,
+                           "pitfalls": found,
                            "confinement": confinement, "signatures": _signatures(self.namespace, names)})
 
     def _proxy(self, name: str, random: bool = False):

@@ -51,10 +51,11 @@ def at_import(code: str, before: bool = False) -> str:
 
 
 def release_stub_with(code: str) -> str:
-    """The unchanged release as a notebook, with `code` in a cell the student added: no honest credit."""
+    """The unchanged release as a notebook, with `code` at the top of its first graded cell (which runs whole): no
+    honest credit."""
     nb = json.loads(RELEASE_NOTEBOOK.read_text(encoding="utf-8"))
-    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["setup"]}, "outputs": [],
-                           "source": code})
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    cell["source"] = code + "\n" + "".join(cell["source"])
     return json.dumps(nb)
 
 

@@ -6,9 +6,10 @@ with nothing confining it; whatever that kernel prints, returns or leaves in `sy
 is then read back as grades. `GradeInSandbox` takes Execute's place in the course's
 autograde pipeline (nbgrader_config.py):
 
-- it writes the notebook nbgrader has just sanitised to a private folder and runs
-  ``autograder grade`` on it in a separate process, whose worker is the only place any of
-  the student's code runs (confined, with limits: see the README's "Running student code");
+- it copies the notebook as the student submitted it (nbgrader's submitted/ folder) to a
+  private folder and runs ``autograder grade`` on it in a separate process, whose worker is
+  the only place any of the student's code runs (confined, with limits: see the README's
+  "Running student code"), so the points are the command's for the same file;
 - it writes each test cell's result into that cell's outputs: the cell's checks as text,
   and its points as the cell's value, which nbgrader's SaveAutoGrades takes as partial
   credit. A statement that failed while loading is also noted on the cell it came from.
@@ -18,6 +19,7 @@ No cell runs in a kernel, so a cell's score is exactly `autograder grade`'s scor
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,10 +28,12 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from autograder.course.notebook import cell_role, nbgrader_meta
+from autograder.platforms.nbgrader.structure import RESTORED
 from autograder.results import results_json
 from autograder.results.cells import by_cell
 from autograder.results.model import GradingResult, LoadProblem, TestResult
@@ -52,11 +56,14 @@ class GradeInSandbox(NbGraderPreprocessor):
                                         "--allow-unconfined); every result then says so.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        result = self._grade(nb)
+        result = self._grade(nb, self._submitted(resources))
         tests_of = by_cell(result.tests)
         notes = [line for line in result.notes if line.strip()]
         first = True
-        for number, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        # "code cell 12" counts the code cells as submitted: cells put back from the release are not among them
+        submitted = [c for c in nb.cells if c.cell_type == "code" and not c.metadata.get(RESTORED)]
+        numbers = {id(c): n for n, c in enumerate(submitted, start=1)}
+        for cell in (c for c in nb.cells if c.cell_type == "code"):
             if cell_role(cell) == "test":
                 grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
                 tests = tests_of.get(grade_id.removeprefix("test_"))
@@ -71,15 +78,30 @@ class GradeInSandbox(NbGraderPreprocessor):
                                 new_output("execute_result", data=points, execution_count=None)]
                 first = False
             else:
-                here = [p for p in result.load_problems if _is_in(p.where, cell, number + 1)]
+                here = [p for p in result.load_problems if _is_in(p.where, cell, numbers.get(id(cell), 0))]
                 cell.outputs = [new_output("stream", name="stdout", text=_problem_text(p)) for p in here]
         return nb, resources
 
-    def _grade(self, nb) -> GradingResult:
-        """The result of `autograder grade` for `nb`, run as a separate process on a private copy."""
+    def _submitted(self, resources) -> Path | None:
+        """The notebook as the student submitted it (nbgrader's submitted/ folder), if it is there."""
+        names = resources.get("nbgrader", {})
+        try:
+            coursedir = CourseDirectory(config=self.config)
+            folder = coursedir.format_path(coursedir.submitted_directory, names["student"], names["assignment"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        path = Path(folder) / f"{names.get('notebook', '')}.ipynb"
+        return path if path.is_file() and not path.is_symlink() else None
+
+    def _grade(self, nb, submitted: Path | None) -> GradingResult:
+        """The result of `autograder grade` for the notebook as submitted (`nb`, nbgrader's sanitised copy, if the
+        submitted file cannot be found), run as a separate process on a private copy."""
         with tempfile.TemporaryDirectory(prefix="nbgrader-autograde-") as tmp:
             notebook, out = Path(tmp) / "submission.ipynb", Path(tmp) / "results"
-            nbformat.write(nb, str(notebook))
+            if submitted is not None:
+                shutil.copyfile(submitted, notebook)
+            else:
+                nbformat.write(nb, str(notebook))
             command = [sys.executable, "-m", "autograder", "grade", str(notebook), "--quiet", "--out", str(out),
                        "--budget", f"{self.budget:g}", "--call-timeout", f"{self.call_timeout:g}",
                        "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb),

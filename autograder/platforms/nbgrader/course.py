@@ -71,6 +71,10 @@ class Course:
         """nbgrader autograde for one student; `options` are more of nbgrader's (``--GradeInSandbox.budget=60``)."""
         self.nbgrader("autograde", ASSIGNMENT, "--student", student, "--create", "--force", *options)
 
+    def autograde_all(self, *options: str) -> None:
+        """nbgrader autograde for every submitted student, in one run."""
+        self.nbgrader("autograde", ASSIGNMENT, "--create", "--force", *options)
+
     def generate_feedback(self, student: str) -> Path:
         self.nbgrader("generate_feedback", ASSIGNMENT, "--student", student, "--force")
         return self.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"

@@ -1,0 +1,91 @@
+"""What in a submission will run differently under the official grader than in the student's own Jupyter.
+
+Read from the code, never run: `input()` (the grader has no keyboard), paths of the student's
+own machine, files beside the notebook (the grader runs it in an empty folder), and a graded
+function defined in more than one cell (the last one to run counts). The worker runs this on the
+statements it is about to run, for `autograder check`. Pure Python, no imports of the grader.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+
+# Calls that read a file named by their first argument.
+READERS = {"open", "load", "loadtxt", "genfromtxt", "read_csv", "read_excel", "File", "imread", "read_text",
+           "read_bytes"}
+_ABSOLUTE = re.compile(r"^(/|~|[A-Za-z]:[\\/])")
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _line(where: str, node: ast.AST) -> str:
+    """`where` of the chunk ("cell 'relu'" or "code cell 3") with the node's line in it."""
+    line = getattr(node, "lineno", 1)
+    return f"line {line}" if where == "line" else f"{where}, line {line}"
+
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def scan(where: str, source: str, whole: bool = True) -> list[dict]:
+    """Pitfalls in one chunk of code: [{"where", "kind", "text"}]; kinds "input", "absolute_path", "local_file".
+    `whole`: the grader runs the whole chunk, not only its definitions (whose bodies run when called)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # the grader reports what does not parse on its own
+    found = []
+    runs = tree.body if whole else [node for node in tree.body if isinstance(node, DEFINITIONS)]
+    for node in (sub for top in runs for sub in ast.walk(top)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name == "input" and isinstance(node.func, ast.Name):
+            found.append({"where": _line(where, node), "kind": "input",
+                          "text": "input() waits for the keyboard; the grader has none, so it fails there (EOFError)"})
+        elif name in READERS and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str) and node.args[0].value.strip():
+            path = node.args[0].value
+            if _ABSOLUTE.match(path):
+                found.append({"where": _line(where, node), "kind": "absolute_path",
+                              "text": f"reads {path!r}, a path of your own machine: it is not there when grading"})
+            elif "://" not in path:
+                found.append({"where": _line(where, node), "kind": "local_file",
+                              "text": f"reads {path!r} beside the notebook: the grader runs your code in an empty "
+                                      "folder, so it is not there (the course's data come from load_planar_dataset)"})
+    return found
+
+
+def defined_twice(chunks: list[tuple[str, str]], graded: set[str]) -> list[dict]:
+    """Graded functions defined at the top level of more than one chunk: the last definition counts."""
+    places: dict[str, list[str]] = {}
+    for where, source in chunks:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in graded:
+                places.setdefault(node.name, []).append(_line(where, node))
+    return [{"where": spots[-1], "kind": "defined_twice",
+             "text": f"{name} is defined {len(spots)} times ({', '.join(spots)}); the grader runs the cells in "
+                     f"notebook order, so the last one ({spots[-1]}) counts, whatever you ran last in Jupyter"}
+            for name, spots in places.items() if len(spots) > 1]
+
+
+def output_size(cells: list[dict], limit_mb: float = 5.0) -> list[dict]:
+    """The notebook's saved outputs, when they take more than `limit_mb`."""
+    size = 0
+    for cell in cells:
+        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
+            size += len(repr(output))
+    if size <= limit_mb * 2**20:
+        return []
+    return [{"where": "the notebook", "kind": "large_output",
+             "text": f"its saved outputs take {size / 2**20:.0f} MB: clear them (Kernel > Restart & Clear Output) "
+                     "before you submit; large outputs slow the upload, and nbgrader cuts them in the feedback"}]
