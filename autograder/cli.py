@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +21,33 @@ if TYPE_CHECKING:
     from autograder.runs.class_run import Backend
 
 
+MAX_CHECKED_BYTES = 256 * 2**20  # a notebook read from standard input by `autograder check -`
 GRADER_MEMORY_MB = 2048  # about ten times what grading a submission takes in the grading process itself
 
 
 class CommandFailed(RuntimeError):
     """A command could not do its job; the message is one plain line."""
+
+
+class BadArgument(CommandFailed):
+    """The command was given something it cannot work on (a missing path, say): exit status 2."""
+
+
+@contextlib.contextmanager
+def _why_not_graded() -> Iterator[None]:
+    """What keeps a submission from a grade, as one line: a path that is no submission is a `BadArgument`, whatever
+    `why_not_graded` can explain a `CommandFailed`; anything else is a fault of ours and goes on up."""
+    from autograder.engine.grade import SubmissionError, why_not_graded
+
+    try:
+        yield
+    except SubmissionError as exc:
+        raise BadArgument(str(exc)) from None
+    except Exception as exc:
+        line = why_not_graded(exc)
+        if line is None:
+            raise
+        raise CommandFailed(line) from None
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -74,20 +98,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade one submission and write its results; a disk too full to write them is one line and exit 1."""
-    from autograder.engine.grade import SubmissionError, grade, why_not_graded
+    from autograder.engine.grade import grade
     from autograder.results import summary
     from autograder.results.outputs import ResultsNotWritten, write_results
 
-    try:
+    with _why_not_graded():
         result = grade(_request(args, Path(args.path)))
-    except SubmissionError as exc:
-        print(f"autograder grade: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        line = why_not_graded(exc)
-        if line is None:
-            raise
-        raise CommandFailed(line) from None
     try:
         results, junit_file = write_results(result, Path(args.out))
     except ResultsNotWritten as exc:
@@ -100,6 +116,25 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    """The pre-submit check: what the official grader will make of the saved notebook; exit 1 if anything needs a look."""
+    from autograder.engine.check import check, render
+
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        path = Path(args.path)
+        if args.path == "-":  # the notebook on standard input: the check can run as another user than the student
+            path = Path(tmp) / Path(args.name).name
+            path.write_bytes(sys.stdin.buffer.read(MAX_CHECKED_BYTES + 1)[:MAX_CHECKED_BYTES + 1])
+            if path.stat().st_size > MAX_CHECKED_BYTES:
+                raise CommandFailed(f"the notebook is over {MAX_CHECKED_BYTES // 2**20} MB; clear its outputs first")
+        request = _request(args, path)
+        with _why_not_graded():
+            report = check(request.submission, request.limits, request.budget_seconds,
+                           name=Path(args.name).name if args.path == "-" else None)
+    print(render(report))
+    return 0 if report.clean else 1
+
+
 def _batch(args: argparse.Namespace) -> int:
     from autograder.results.grades_csv import GRADES_FILE
     from autograder.runs.class_run import BackendUnavailable, run_class
@@ -110,8 +145,7 @@ def _batch(args: argparse.Namespace) -> int:
 
     folder, out = Path(args.folder), Path(args.out)
     if not folder.is_dir():
-        print(f"autograder batch: {folder} is not a folder of submissions", file=sys.stderr)
-        return 2
+        raise BadArgument(f"{folder} is not a folder of submissions")
     progress = Progress(len(discover(folder)))
     scratch.sweep()  # grader folders a batch killed outright left behind
     backend = _backend(args)
@@ -251,8 +285,7 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix != ".zip":
-        print(f"autograder gradescope-bundle: {out} should end in .zip", file=sys.stderr)
-        return 2
+        raise BadArgument(f"{out} should end in .zip")
     limit = _time_limit(args)
     try:
         gradescope_bundle.build(out, limit, allow_unconfined=args.allow_unconfined)
@@ -339,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--only", nargs="+", metavar="FUNCTION", help="run only the checks of these functions")
     _limit_options(grade)
     grade.set_defaults(run=_grade)
+    check = commands.add_parser("check", help="before submitting: what the official grader will make of a saved "
+                                              "notebook (the visible tests only, in the same sandbox and limits)")
+    check.add_argument("path", help="the saved notebook (.ipynb) or Python file (.py); - reads it from standard input")
+    check.add_argument("--name", default=f"{ASSIGNMENT}.ipynb",
+                       help="with -, the file's name (its .ipynb or .py ending says how to read it)")
+    _limit_options(check)
+    check.set_defaults(run=_check)
     selftest = commands.add_parser("selftest", help="prove this install: grade the reference solution, which must "
                                                     "earn full marks (exit 1 with what was found if not)")
     _unconfined_option(selftest)
@@ -405,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CommandFailed as exc:
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, BadArgument) else 1
     except KeyboardInterrupt:
         print(f"autograder {args.command}: interrupted", file=sys.stderr)
         return 130

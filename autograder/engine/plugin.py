@@ -28,6 +28,9 @@ INTERNAL_ERROR = ("The grader could not finish this check ({kind}). This is not 
                   "please tell your instructor.")
 
 
+KNOCK_ON = "Fails even with the reference's "  # how the message of a check that failed its second run starts
+
+
 class GraderError(RuntimeError):
     """The graders themselves could not be collected or run."""
 
@@ -190,7 +193,7 @@ def _second_run_outcome(stand_ins: tuple[str, ...], first: str, again: BaseExcep
         return (f"Passes with the reference's {listed} in place of yours, so these points stay. Your {listed} "
                 f"{verb} own checks, which is where {'it costs' if len(stand_ins) == 1 else 'they cost'} points; with "
                 f"your own {listed} this check failed: {found}"), None
-    return (f"Fails even with the reference's {listed} in place of yours ({listed} {verb} own checks too):\n"
+    return (f"{KNOCK_ON}{listed} in place of yours ({listed} {verb} own checks too):\n"
             f"{describe(again)}"), cause_of(again)
 
 
