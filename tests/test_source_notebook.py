@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 from autograder.course.execute import stream_text
-from autograder.course.notebook import cell_role
+from autograder.course.notebook import cell_role, nbgrader_meta
 from autograder.demo import export_figures, tagged_output
 
 
@@ -83,7 +84,7 @@ def test_the_prose_claims_what_the_printed_numbers_show(executed_source):
     positive = float(re.search(r"the accuracy ([\d.]+)% \(linear networks", text).group(1))
     assert logistic < positive < best and "not yet reached the best straight line" in prose
     # the closing answer
-    answer = executed_source.cells[-1].source
+    answer = next(c.source for c in executed_source.cells if nbgrader_meta(c).get("grade_id") == "md_answer")
     assert "needs more units" not in answer and "from 8 units" in answer and "erratic" in answer
     assert "47 %" in answer and "69 %" in answer and round(best) == 69 and round(logistic) == 47
 
@@ -131,3 +132,15 @@ def test_every_figure_is_exported_as_png(executed_source, tmp_path):
     assert sorted(p.stem for p in written) == sorted(names) and len(names) >= 9
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+def test_the_last_cell_checks_the_saved_notebook_as_the_grader_will(executed_source):
+    last = executed_source.cells[-1]
+    assert "pre-submit-check" in last.metadata.get("tags", [])
+    printed = "".join(o.get("text", "") for o in last.get("outputs", []) if o.get("output_type") == "stream")
+    if shutil.which("autograder"):  # the course's grader is here: the saved notebook (the reference) is checked
+        assert printed.startswith("Checked planar_classification.ipynb as the official grader reads it")
+        assert "Visible tests (the notebook's own), as the grader runs them: 16 of 16 pass." in printed
+        assert "Nothing to fix before you submit." in printed
+    else:
+        assert printed.startswith("The pre-submit check runs where your course has set it up")
