@@ -91,7 +91,7 @@ def test_a_notebook_without_metadata_is_recognised_cell_by_cell():
     alignment = structure.align(nb["cells"], list(release_skeleton()))
     intact = structure.align(reference()["cells"], list(release_skeleton()))
     assert alignment.found == intact.found and alignment.missing == [] and intact.intact
-    assert alignment.notes[0].startswith("Your notebook had lost the course's cell metadata")
+    assert alignment.notes[0].startswith("Your notebook had lost the labels (cell metadata) that mark the course's")
     assert "16 graded cells by the functions they define" in alignment.notes[0]
 
 
@@ -140,8 +140,12 @@ def test_a_notebook_with_nothing_of_the_course_runs_cell_by_cell_like_a_script(t
     assert result.repairs == [] and result.score == 0
 
 
-def test_an_edited_locked_cell_runs_as_the_course_wrote_it():
+def test_an_edited_locked_cell_runs_as_the_course_wrote_it_and_the_student_is_told(command):
     alignment = structure.align(KINDS["locked_cells_edited"].make()["cells"], list(release_skeleton()))
     assert alignment.changed == ["helper_activations", "test_layer_sizes"] and not alignment.by_content
-    assert alignment.notes[0].startswith("The locked cell `helper_activations` was changed in your notebook; the "
-                                         "grader runs the course's own code there")
+    assert alignment.notes == ["The test cell `test_layer_sizes` was changed in your notebook; the grader makes its "
+                               "own checks, so the change makes no difference to your grade."]
+    result = command["locked_cells_edited"]
+    assert result.score == 68  # with the student's own helper every activation would be tanh: 64
+    assert ("cell 'helper_activations': you changed the given cell that defines hidden_activation, "
+            "hidden_activation_backward; the grader runs the course's code there instead" in result.output)

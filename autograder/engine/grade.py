@@ -170,8 +170,8 @@ def grade(request: GradeRequest) -> GradingResult:
     return grade_and_report(request)[0]
 
 
-def grade_and_report(request: GradeRequest, *, scan: bool = False) -> tuple[GradingResult, LoadReport]:
-    """`grade`, and what loading the submission found; `scan`: with its pitfalls too (see `sandbox.pitfalls`)."""
+def grade_and_report(request: GradeRequest) -> tuple[GradingResult, LoadReport]:
+    """`grade`, and what loading the submission found (its pitfalls too: see `sandbox.pitfalls`)."""
     started = time.monotonic()
     submission = check_path(Path(request.submission))
     limits, only = request.limits, list(request.only) or None
@@ -181,7 +181,7 @@ def grade_and_report(request: GradeRequest, *, scan: bool = False) -> tuple[Grad
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
     with WorkerHandle(submission, path_entries=[RELEASE_DIR], release=list(modules.release_skeleton()),
-                      limits=limits, scan=scan) as worker:
+                      limits=limits, scan=True) as worker:
         try:
             report = worker.load()
         except SandboxError as exc:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 
 from autograder.course import modules
-from autograder.engine.redact import redact
+from autograder.engine.redact import redact, withhold_hidden
 from autograder.engine.student import contract_signature, missing_parameters
 from autograder.sandbox.handle import LoadReport
 
 
 _IMPORT_NAME = re.compile(r"ImportError: cannot import name '(\w+)' from '(\w+)'")
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+PITFALLS_HEAD = "What will run differently under the grader than in your own Jupyter:"
+AFTER_SUBMITTING = {"large_output"}  # pitfalls that matter only before the notebook is handed in
 
 
 def explain(where: str, error: str, graded: set[str]) -> str:
@@ -26,6 +29,10 @@ def explain(where: str, error: str, graded: set[str]) -> str:
     if found and found.group(1) in graded:
         line += (f"\n    {found.group(1)} is yours to write in this assignment (an older notebook imported it from "
                  f"{found.group(2)}): remove it from this import line, and the rest of the line will import.")
+    missing = _NO_MODULE.match(error)
+    if missing:
+        line += (f"\n    {missing.group(1)} is not installed where the course grades: remove the import (numpy and "
+                 "matplotlib are all the assignment needs).")
     return line
 
 
@@ -72,11 +79,22 @@ def load_notes(report: LoadReport) -> list[str]:
         head = f"{len(causes)} statement{'s' if len(causes) > 1 else ''} of your code failed to run"
         if knock_on:
             head += f", and {knock_on} more that depended on {'it' if len(causes) == 1 else 'them'}"
-        lines.append(head + "; each was skipped and costs nothing by itself, but what it would have defined is "
+        each = "each was" if len(causes) + knock_on > 1 else "it was"
+        lines.append(head + f"; {each} skipped and costs nothing by itself, but what it would have defined is "
                             "missing:")
         for where, error, count in causes:
             line = explain(where, error, graded)
             if count:
                 line += f"\n    ({count} later statement{'s' if count > 1 else ''} failed because this one did)"
             lines.append(line)
-    return lines + signature_notes(report)
+    pitfalls = pitfall_note(report)
+    return lines + signature_notes(report) + ([pitfalls] if pitfalls else [])
+
+
+def pitfall_note(report: LoadReport) -> str | None:
+    """What in the submission runs differently under the grader than in Jupyter (see `sandbox.pitfalls`), as one
+    note; None if nothing does. Outputs too large matter only before submitting, and are left to the check."""
+    found = [p for p in report.pitfalls if p["kind"] not in AFTER_SUBMITTING]
+    if not found:
+        return None
+    return "\n".join([PITFALLS_HEAD, *(withhold_hidden(f"  {p['where']}: {p['text']}.") for p in found)])

@@ -1,9 +1,11 @@
 """What in a submission will run differently under the official grader than in the student's own Jupyter.
 
 Read from the code, never run: `input()` (the grader has no keyboard), paths of the student's
-own machine, files beside the notebook (the grader runs it in an empty folder), and a graded
-function defined in more than one cell (the last one to run counts). The worker runs this on the
-statements it is about to run, for `autograder check`. Pure Python, no imports of the grader.
+own machine, files beside the notebook (the grader runs it in an empty folder), a graded
+function defined in more than one cell (the last one to run counts), a given cell the student
+changed (the course's code runs there), and outputs too large. The worker runs this on the
+statements it is about to run, before any of them runs; the grade's notes and `autograder check`
+report what it finds. Pure Python, no imports of the grader.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 # Calls that read a file named by their first argument.
 READERS = {"open", "load", "loadtxt", "genfromtxt", "read_csv", "read_excel", "File", "imread", "read_text",
            "read_bytes"}
+LARGE_OUTPUT_BYTES = 5 * 2**20
+_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 _ABSOLUTE = re.compile(r"^(/|~|[A-Za-z]:[\\/])")
 
 
@@ -78,14 +82,28 @@ def defined_twice(chunks: list[tuple[str, str]], graded: set[str]) -> list[dict]
             for name, spots in places.items() if len(spots) > 1]
 
 
-def output_size(cells: list[dict], limit_mb: float = 5.0) -> list[dict]:
-    """The notebook's saved outputs, when they take more than `limit_mb`."""
+def locked_changed(grade_ids: list[str], sources: dict[str, str]) -> list[dict]:
+    """Given (locked) cells whose code the student changed: the grader runs the course's code there instead."""
+    found = []
+    for grade_id in grade_ids:
+        functions = _DEF.findall(sources.get(grade_id, ""))
+        what = f"the given cell that defines {', '.join(functions)}" if functions else "a cell the course gave you"
+        found.append({"where": f"cell {grade_id!r}", "kind": "locked_changed",
+                      "text": f"you changed {what}; the grader runs the course's code there instead, so results "
+                              "here may differ from your Jupyter: undo the change, and put code of your own in a "
+                              "new cell"})
+    return found
+
+
+def output_size(cells: list[dict], limit: int = LARGE_OUTPUT_BYTES) -> list[dict]:
+    """The notebook's saved outputs, when they take more than `limit` bytes."""
     size = 0
     for cell in cells:
         for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
             size += len(repr(output))
-    if size <= limit_mb * 2**20:
+    if size <= limit:
         return []
     return [{"where": "the notebook", "kind": "large_output",
-             "text": f"its saved outputs take {size / 2**20:.0f} MB: clear them (Kernel > Restart & Clear Output) "
-                     "before you submit; large outputs slow the upload, and nbgrader cuts them in the feedback"}]
+             "text": f"its saved outputs take {size / 2**20:.0f} MB: clear them before you submit (JupyterLab: "
+                     "Edit > Clear Outputs of All Cells; classic Notebook: Cell > All Output > Clear; VS Code: Clear "
+                     "All Outputs); large outputs slow the upload and are cut off in your feedback"}]

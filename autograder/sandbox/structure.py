@@ -155,11 +155,13 @@ def _notes(done: Alignment, release: dict[str, dict], *, has_metadata: bool) -> 
     notes = []
     graded = [g for g in done.by_content if release[g]["kind"] == "solution"]
     if done.by_content:
-        why = ("had lost the course's cell metadata (some editors, such as VS Code or Colab, drop it)"
-               if not has_metadata else "had cells without the course's metadata")
-        notes.append(f"Your notebook {why}; the grader recognised {len(done.by_content)} of the course's cells by "
-                     f"their code ({len(graded)} graded cell{'s' if len(graded) != 1 else ''} by the functions they "
-                     "define). Nothing of your code was changed.")
+        why = ("had lost the labels (cell metadata) that mark the course's cells; some editors, such as VS Code or "
+               "Colab, drop them" if not has_metadata else "had cells without the labels (cell metadata) that mark "
+               "the course's cells")
+        one = len(graded) == 1
+        notes.append(f"Your notebook {why}. The grader recognised {len(done.by_content)} of the course's cells by "
+                     f"their code instead ({len(graded)} graded cell{'' if one else 's'} by the function"
+                     f"{'s it defines' if one else 's they define'}), so this costs nothing.")
     served: dict[int, list[str]] = {}
     for grade_id, index in done.found.items():
         if release[grade_id]["kind"] == "solution":
@@ -168,10 +170,16 @@ def _notes(done: Alignment, release: dict[str, dict], *, has_metadata: bool) -> 
         if len(grade_ids) > 1:
             notes.append(f"The graded cells {_names(grade_ids)} are one cell in your notebook; each is graded from it.")
     for grade_id, others in done.duplicates.items():
-        kind = release[grade_id]["kind"]
-        which = "the last one counts, as when the notebook runs top to bottom" if kind == "solution" \
-            else "one of them is used"
-        notes.append(f"The cell `{grade_id}` is in your notebook {len(others) + 1} times; {which}.")
+        kind, times = release[grade_id]["kind"], len(others) + 1
+        if kind == "solution":
+            notes.append(f"The graded cell `{grade_id}` is in your notebook {times} times; the last one counts, as "
+                         "when the notebook runs top to bottom.")
+        elif kind == "test":
+            notes.append(f"The test cell `{grade_id}` is in your notebook {times} times; the grader makes its own "
+                         "checks, so this costs nothing (you may delete the copy).")
+        else:
+            notes.append(f"The cell `{grade_id}` the course gave you is in your notebook {times} times; the grader "
+                         "runs the first, as the course's notebook does.")
     for grade_id, kind in done.not_code.items():
         entry = release[grade_id]
         if entry["kind"] == "solution":
@@ -185,13 +193,8 @@ def _notes(done: Alignment, release: dict[str, dict], *, has_metadata: bool) -> 
         one = len(functions) == 1
         notes.append(f"The graded cell `{grade_id}` is missing from your notebook, so {_names(functions)} "
                      f"{'is' if one else 'are'} not defined and {'its' if one else 'their'} checks fail.")
+    # a changed setup or helper cell is a pitfall (sandbox.pitfalls.locked_changed): results in Jupyter differ
     changed_tests = [g for g in done.changed if release[g]["kind"] == "test"]
-    changed_code = [g for g in done.changed if release[g]["kind"] != "test"]
-    if changed_code:
-        notes.append(f"The locked cell{'s' if len(changed_code) > 1 else ''} {_names(changed_code)} "
-                     f"{'were' if len(changed_code) > 1 else 'was'} changed in your notebook; the grader runs the "
-                     "course's own code there, as nbgrader does with locked cells, so keep code of your own in cells "
-                     "of your own.")
     if changed_tests:
         notes.append(f"The test cell{'s' if len(changed_tests) > 1 else ''} {_names(changed_tests)} "
                      f"{'were' if len(changed_tests) > 1 else 'was'} changed in your notebook; the grader makes its "

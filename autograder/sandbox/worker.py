@@ -69,13 +69,14 @@ def _read_text(path: str) -> str:
         raise Unreadable("the file is not UTF-8 text; save it again as UTF-8") from None
 
 
-def units(path: str, notes: list[str], release: list[dict] | None = None,
-          repairs: list[str] | None = None) -> list[tuple[str, str, bool]]:
+def units(path: str, notes: list[str], release: list[dict] | None = None, repairs: list[str] | None = None,
+          changed: list[str] | None = None) -> list[tuple[str, str, bool]]:
     """The submission as (where, source, run_whole) chunks, in order; `notes` gets what is worth saying.
 
     With the `release`'s skeleton (see `structure`), a notebook's cells get their roles from where they line up
     with the release's, whatever metadata survived, and a missing setup or helper cell runs from the release;
-    what had to be recognised or restored goes into `repairs` (and `notes`).
+    what had to be recognised or restored goes into `repairs` (and `notes`), and the grade ids of locked cells
+    whose code was changed (they run as the course wrote them) into `changed`.
     """
     text = _read_text(path)
     if not path.endswith(".ipynb"):
@@ -94,8 +95,14 @@ def units(path: str, notes: list[str], release: list[dict] | None = None,
         raise Unreadable("it is JSON but not a notebook (it has no list of cells)")
     cells = [c for c in nb["cells"] if isinstance(c, dict)]
     if release:
-        return _aligned_units(cells, release, notes, repairs if repairs is not None else [])
+        return _aligned_units(cells, release, notes, repairs if repairs is not None else [],
+                              changed if changed is not None else [])
     return _plain_units(cells)
+
+
+def kinds_of(release: list[dict]) -> dict[str, str]:
+    """Grade id -> kind ("solution", "test", "setup", "helper") of each cell of the release's skeleton."""
+    return {entry["grade_id"]: entry["kind"] for entry in release}
 
 
 def _plain_units(cells: list[dict]) -> list[tuple[str, str, bool]]:
@@ -117,8 +124,8 @@ def _plain_units(cells: list[dict]) -> list[tuple[str, str, bool]]:
     return chunks
 
 
-def _aligned_units(cells: list[dict], release: list[dict], notes: list[str],
-                   repairs: list[str]) -> list[tuple[str, str, bool]]:
+def _aligned_units(cells: list[dict], release: list[dict], notes: list[str], repairs: list[str],
+                   changed: list[str]) -> list[tuple[str, str, bool]]:
     """`units` by the cells' places in the release (see `structure.align`): solution and setup cells run whole,
     test cells not at all, every other code cell its definitions; missing setup and helper cells run first, and a
     locked cell whose code was changed runs as the course wrote it. A notebook with nothing of the course's in it
@@ -128,9 +135,10 @@ def _aligned_units(cells: list[dict], release: list[dict], notes: list[str],
         return _plain_units(cells)
     repairs += alignment.notes
     notes += alignment.notes
+    changed += [g for g in alignment.changed if kinds_of(release)[g] != "test"]
     grade_ids = {index: grade_id for grade_id, index in alignment.found.items()}
     sources = {entry["grade_id"]: entry.get("source", "") for entry in release}
-    kinds = {entry["grade_id"]: entry["kind"] for entry in release}
+    kinds = kinds_of(release)
     chunks = [(f"cell {g!r} (the course's own)", sources[g], kinds[g] == "setup")
               for g in alignment.restored if kinds[g] != "test"]
     number = 0
@@ -149,13 +157,15 @@ def _aligned_units(cells: list[dict], release: list[dict], notes: list[str],
     return chunks
 
 
-def scan(path: str, release: list[dict] | None) -> list[dict]:
-    """What will run differently under the grader than in Jupyter (see `pitfalls`), in the code the grader runs."""
-    chunks = units(path, [], release, [])
+def scan(path: str, chunks: list[tuple[str, str, bool]], release: list[dict] | None,
+         changed: list[str]) -> list[dict]:
+    """What will run differently under the grader than in Jupyter (see `pitfalls`), in the code the grader runs
+    (`chunks` and `changed`, from `units`)."""
     graded = {name for entry in release or [] for name in entry.get("defines", [])}
     found = [p for where, source, whole in chunks for p in pitfalls.scan(where, source, whole)]
     found += pitfalls.defined_twice([(where, source) for where, source, _ in chunks], graded)
-    if path.endswith(".ipynb"):
+    found += pitfalls.locked_changed(changed, {e["grade_id"]: e.get("source", "") for e in release or []})
+    if path.endswith(".ipynb") and os.path.getsize(path) > pitfalls.LARGE_OUTPUT_BYTES:
         try:
             nb = json.loads(_read_text(path))
         except (ValueError, Unreadable):
@@ -178,11 +188,9 @@ def _binds(node: ast.stmt) -> list[str]:
     return names
 
 
-def statements(path: str, notes: list[str], release: list[dict] | None = None, repairs: list[str] | None = None
-               ) -> tuple[list[tuple[str, CodeType, list[str]]], list[dict]]:
-    """Compiled top-level statements to run as (where, code, names it binds), and the chunks that could not
-    be parsed (`units` says what the other arguments do)."""
-    chunks = units(path, notes, release, repairs)
+def statements(chunks: list[tuple[str, str, bool]]) -> tuple[list[tuple[str, CodeType, list[str]]], list[dict]]:
+    """Compiled top-level statements of `units`' chunks to run as (where, code, names it binds), and the chunks that
+    could not be parsed."""
     compiled: list[tuple[str, CodeType, list[str]]] = []
     problems: list[dict] = []
     for where, source, whole in chunks:
@@ -328,7 +336,11 @@ class WorkerSession:
         repairs: list[str] = []
         release = request.get("release") if isinstance(request.get("release"), list) else None
         try:
-            compiled, failures = statements(request["path"], notes, release, repairs)
+            changed: list[str] = []
+            chunks = units(request["path"], notes, release, repairs, changed)
+            compiled, failures = statements(chunks)
+            # read before any of the submission runs, so nothing it does can change what is found
+            found = scan(request["path"], chunks, release, changed) if request.get("scan") else []
         except Unreadable as exc:
             send(self.out_fd, {"event": "unreadable", "error": str(exc), "confinement": confinement})
             return
@@ -348,7 +360,6 @@ class WorkerSession:
             except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
                 failures.append({"index": index, "where": where, **_error(exc), "defines": binds})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("__"))
-        found = scan(request["path"], release) if request.get("scan") else []
         send(self.out_fd, {"event": "loaded", "failures": failures, "callables": names, "notes": notes, "repairs": repairs,
                            "pitfalls": found,
                            "confinement": confinement, "signatures": _signatures(self.namespace, names)})
