@@ -14,6 +14,7 @@ from autograder.course.modules import cell_of_function
 from autograder.course.samples import write_notebook
 from autograder.engine.check import CheckReport, check, render
 from autograder.engine.grade import GradeRequest, grade
+from autograder.engine.load_notes import PITFALLS_HEAD
 from autograder.engine.plugin import KNOCK_ON
 from autograder.results.causes import Cause
 from autograder.results.model import GradingResult, TestResult
@@ -61,12 +62,15 @@ def test_the_check_names_the_pitfall_and_the_official_grade_meets_it(both, name)
         assert pitfall.fails in said
     else:
         assert official.score == 68
-    assert report.clean == (name == "clean")
+    assert report.clean == (not pitfall.kinds and not pitfall.fails)  # a repair alone costs nothing
+    # the official grade tells the student too, except of outputs too large, which matter only before submitting
+    assert (PITFALLS_HEAD in official.output) == bool(pitfall.kinds - {"large_output"})
 
 
 def test_a_stripped_notebook_is_told_it_is_lined_up(both):
     report, official = both["stripped_metadata"]
-    assert report.repairs and report.repairs[0].startswith("Your notebook had lost the course's cell metadata")
+    assert report.repairs and report.repairs[0].startswith("Your notebook had lost the labels (cell metadata)")
+    assert report.clean and "the notes on the structure are for your information" in render(report)
     assert official.score == 68
 
 

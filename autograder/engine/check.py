@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autograder.course import modules
 from autograder.engine.grade import DEFAULT_BUDGET_SECONDS, GradeRequest, grade_and_report
+from autograder.engine.load_notes import PITFALLS_HEAD
 from autograder.engine.plugin import KNOCK_ON
 from autograder.results.model import GradingResult, LoadProblem, TestResult
 from autograder.sandbox.handle import Limits
@@ -40,15 +41,16 @@ class CheckReport:
 
     @property
     def clean(self) -> bool:
-        """Nothing to look at before submitting."""
-        return not (self.undefined or self.failed_statements or self.repairs or self.pitfalls
+        """Nothing to fix before submitting. What the grader recognised or restored (`repairs`) costs nothing by
+        itself: what it does cost shows as a function not defined or a visible test failing."""
+        return not (self.undefined or self.failed_statements or self.pitfalls
                     or any(not t.passed for t in self.visible))
 
 
 def check(submission: Path, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
           name: str | None = None) -> CheckReport:
     """Check `submission` (shown as `name`) as the official grade would load it (raises what `grade` raises)."""
-    result, report = grade_and_report(GradeRequest(Path(submission), limits or Limits(), budget_seconds), scan=True)
+    result, report = grade_and_report(GradeRequest(Path(submission), limits or Limits(), budget_seconds))
     return report_of(name or Path(submission).name, result, report.callables, report.pitfalls)
 
 
@@ -72,7 +74,7 @@ def report_of(name: str, result: GradingResult, callables: list[str], pitfalls: 
                        failed_statements=[p for p in result.load_problems if p.kind != "unreadable"]
                        if callables else list(result.load_problems),
                        repairs=list(result.repairs), pitfalls=list(pitfalls),
-                       loading=[n for n in result.notes if n not in result.repairs])
+                       loading=[n for n in result.notes if n not in result.repairs and not n.startswith(PITFALLS_HEAD)])
 
 
 def render(report: CheckReport) -> str:
@@ -93,7 +95,7 @@ def render(report: CheckReport) -> str:
         lines.append(f"Graded functions: {len(report.defined)} of {total} defined; not defined: "
                      f"{', '.join(report.undefined)}.")
     else:
-        lines.append(f"Graded functions: all {total} defined.")
+        lines.append(f"Graded functions: all {total} defined (in the {len(report.visible)} graded cells).")
     passed = sum(t.passed for t in report.visible)
     lines.append(f"Visible tests (the notebook's own), as the grader runs them: {passed} of {len(report.visible)} pass.")
     for test in report.visible:
@@ -103,7 +105,13 @@ def render(report: CheckReport) -> str:
     if report.pitfalls:
         lines.append("Different from your own Jupyter:")
         lines += [f"  - {p['where']}: {p['text']}." for p in report.pitfalls]
-    lines += ["", "Nothing to fix before you submit." if report.clean else "Look at the lines above before you submit.",
+    if not report.clean:
+        verdict = "Look at the lines above before you submit."
+    elif report.repairs:
+        verdict = "Nothing to fix before you submit; the notes on the structure are for your information."
+    else:
+        verdict = "Nothing to fix before you submit."
+    lines += ["", verdict,
               "This is not your grade: it shows the visible tests only; the hidden checks' results come with the "
               "course's grade."]
     return "\n".join(lines)
