@@ -108,23 +108,30 @@ def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, float]
 
 def nbgrader_course(root: Path, *, stock: bool) -> Path:
     """A course folder with the assignment generated and one submission of the completed notebook; `stock`
-    leaves out the course's autograde preprocessors, so nbgrader executes the whole notebook as it does by default."""
+    leaves out the course's autograde preprocessors, exporter and kernel, so nbgrader executes the whole notebook
+    as it does by default."""
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
     shutil.copytree(SOURCE_DIR, root / "source" / ASSIGNMENT, ignore=skip)
     config = NBGRADER_CONFIG.read_text(encoding="utf-8")
     if stock:
         config, found = re.subn(r"\nc\.Autograde\.autograde_preprocessors = \[.*?\]\n", "\n", config, flags=re.S)
+        config, sanitize = re.subn(r"\nc\.Autograde\.sanitize_preprocessors = \[.*?\]\n", "\n", config, flags=re.S)
+        config, exporter = re.subn(r"\nc\.Autograde\.exporter_class = .*?\n", "\n", config)
         config, kernels = re.subn(r"\nc\.ExecutePreprocessor\.kernel_manager_class = .*?\n", "\n", config)
-        if (found, kernels) != (1, 1):
-            raise SystemExit("nbgrader_config.py no longer sets Autograde.autograde_preprocessors and "
-                             "ExecutePreprocessor.kernel_manager_class as expected")
+        if (found, sanitize, exporter, kernels) != (1, 1, 1, 1):
+            raise SystemExit("nbgrader_config.py no longer sets Autograde.autograde_preprocessors, "
+                             "sanitize_preprocessors, exporter_class and ExecutePreprocessor.kernel_manager_class "
+                             "as expected")
     (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
                     f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url=sqlite:///{root}/gradebook.db",
                     "--log-level=ERROR"], cwd=root, env=nbgrader_env(), check=True, capture_output=True)
     submitted = root / "submitted" / "ref" / ASSIGNMENT
     shutil.copytree(root / "assignments" / ASSIGNMENT, submitted)  # the release folder, as students submit it
-    shutil.copy(SOURCE_NOTEBOOK, submitted / SOURCE_NOTEBOOK.name)
+    # without the pre-submit check's cell, which stock nbgrader would run (a check of its own, about 1.4 s)
+    nb = json.loads(SOURCE_NOTEBOOK.read_text(encoding="utf-8"))
+    nb["cells"] = [c for c in nb["cells"] if "pre-submit-check" not in c["metadata"].get("tags", [])]
+    (submitted / SOURCE_NOTEBOOK.name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
     return root
 
 

@@ -5,6 +5,7 @@ and the instructor sees it in the class report."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from autograder.course.modules import release_skeleton
 from autograder.engine.grade import GradeRequest, grade
 from autograder.platforms.nbgrader.course import NOTEBOOK, Course
 from autograder.platforms.nbgrader.structure import restore
+from autograder.results import results_json
 from autograder.results.cells import cell_points
 from autograder.sandbox import structure
 
@@ -44,10 +46,14 @@ def course(tmp_path_factory) -> Course:
 
 
 @pytest.fixture(scope="module")
-def command(course) -> dict:
-    """`autograder grade`'s result for each damaged notebook, as submitted."""
-    return {kind: grade(GradeRequest(course.root / "submitted" / kind / "planar_classification" / NOTEBOOK))
-            for kind in KINDS}
+def command(course, tmp_path_factory) -> dict:
+    """The command's result for each damaged notebook as submitted: `autograder batch` over nbgrader's submitted/
+    folder, which grades each exactly as `autograder grade` does."""
+    out = tmp_path_factory.mktemp("damaged-batch")
+    done = subprocess.run([sys.executable, "-m", "autograder", "batch", str(course.root / "submitted"), "--out",
+                           str(out), "--jobs", "2"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return {kind: results_json.read(out / kind / results_json.RESULTS_FILE) for kind in KINDS}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
