@@ -155,3 +155,17 @@ def test_an_edited_locked_cell_runs_as_the_course_wrote_it_and_the_student_is_to
     assert result.score == 68  # with the student's own helper every activation would be tanh: 64
     assert ("cell 'helper_activations': you changed the given cell that defines hidden_activation, "
             "hidden_activation_backward; the grader runs the course's code there instead" in result.output)
+
+
+def test_a_huge_cell_is_read_by_its_def_lines_and_never_taken_for_a_locked_cell():
+    """Lining up also runs in nbgrader's own process: a cell over LARGE_CELL characters is not parsed nor normalised
+    (a 30 MB cell took a minute before), but its graded functions are still found."""
+    nb = KINDS["stripped_metadata"].make()
+    padding = "# padding\n" * (structure.LARGE_CELL // 10 + 1)
+    at = next(i for i, c in enumerate(nb["cells"]) if "def relu(Z)" in "".join(c["source"]))
+    nb["cells"][at]["source"] = "".join(nb["cells"][at]["source"]) + padding
+    setup = next(i for i, c in enumerate(nb["cells"]) if "".join(c["source"]).startswith("import numpy as np"))
+    nb["cells"][setup]["source"] = "".join(nb["cells"][setup]["source"]) + "\n" + padding
+    alignment = structure.align(nb["cells"], list(release_skeleton()))
+    assert alignment.found["activations_relu"] == at
+    assert "setup_imports" in alignment.missing and "setup_imports" in alignment.restored

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 
 
 LOCKED_CODE = ("test", "setup", "helper")
+# A cell longer than this is parsed by its `def` lines only and is never taken for one of the course's locked cells:
+# lining up stays fast (it also runs in nbgrader's own process) whatever a notebook holds.
+LARGE_CELL = 1_000_000
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 
 
@@ -39,6 +42,14 @@ def _normal(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in lines if line)
 
 
+def _normal_cell(cells: list[dict], index: int, normals: dict[int, str | None]) -> str | None:
+    """`_normal` of a cell's code, kept in `normals`; None for a cell over `LARGE_CELL` characters."""
+    if index not in normals:
+        source = source_of(cells[index])
+        normals[index] = _normal(source) if len(source) <= LARGE_CELL else None
+    return normals[index]
+
+
 def _metadata(cell: dict) -> dict:
     meta = cell.get("metadata")
     nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
@@ -46,7 +57,10 @@ def _metadata(cell: dict) -> dict:
 
 
 def defined_functions(source: str) -> list[str]:
-    """The functions a cell defines at its top level (by a line `def name(` where it does not parse)."""
+    """The functions a cell defines at its top level (by its lines `def name(` where it does not parse or is over
+    `LARGE_CELL` characters)."""
+    if len(source) > LARGE_CELL:
+        return _DEF.findall(source)
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -121,11 +135,13 @@ def align(cells: list[dict], skeleton: list[dict]) -> Alignment:
                     done.by_content.append(entry["grade_id"])
     taken = set(done.found.values())
     # a locked cell by its code; one turned into markdown or raw is found too, and counts as missing
+    normals: dict[int, str | None] = {}  # each cell normalised once, the first time it is compared
     for entry in skeleton:
-        if entry["kind"] == "solution" or entry["grade_id"] in done.found or not _normal(entry.get("source", "")):
+        wanted = _normal(entry.get("source", ""))
+        if entry["kind"] == "solution" or entry["grade_id"] in done.found or not wanted:
             continue
         same = [i for i, c in enumerate(cells) if i not in taken and i not in copies
-                and _normal(source_of(c)) == _normal(entry["source"])]
+                and _normal_cell(cells, i, normals) == wanted]
         code = [i for i in same if cells[i].get("cell_type") == "code"]
         if code:
             done.found[entry["grade_id"]] = code[0]
@@ -140,7 +156,7 @@ def align(cells: list[dict], skeleton: list[dict]) -> Alignment:
         done.roles.setdefault(index, release[grade_id]["kind"])
     # a locked cell found by its grade id whose code is not the course's: a grader runs (or checks with) the course's
     done.changed = [g for g, i in done.found.items() if release[g]["kind"] in LOCKED_CODE and done.roles[i] != "solution"
-                    and _normal(source_of(cells[i])) != _normal(release[g].get("source", ""))]
+                    and _normal_cell(cells, i, normals) != _normal(release[g].get("source", ""))]
     done.notes = _notes(done, release, has_metadata=bool(carriers))
     return done
 
