@@ -4,7 +4,9 @@ and the instructor sees it in the class report."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +92,16 @@ def test_the_student_is_told_what_was_recognised_or_restored(course, command, ki
                       if o.get("output_type") == "stream")
     for note in repairs:
         assert " ".join(note.split()) in " ".join(printed.split()), note
+
+
+def test_every_student_gets_feedback_that_says_what_was_recognised_or_restored(course, command):
+    course.generate_feedback_all()  # one run over the class: no damaged notebook may stop it
+    assert "Traceback" not in course.logs["generate_feedback planar_classification"]
+    for student in [*KINDS, *UNREADABLE]:
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", course.feedback(student).read_text())).split())
+        assert "Your submission could not be read" in text if student in UNREADABLE else "points" in text
+        for note in command[student].repairs if student in KINDS else []:
+            assert " ".join(note.split()) in text, (student, note)
 
 
 def test_a_notebook_without_metadata_is_recognised_cell_by_cell():

@@ -77,6 +77,14 @@ class Course:
 
     def generate_feedback(self, student: str) -> Path:
         self.nbgrader("generate_feedback", ASSIGNMENT, "--student", student, "--force")
+        return self.feedback(student)
+
+    def generate_feedback_all(self) -> None:
+        """nbgrader generate_feedback for every autograded student, in one run."""
+        self.nbgrader("generate_feedback", ASSIGNMENT, "--force")
+
+    def feedback(self, student: str) -> Path:
+        """Where `student`'s feedback page is."""
         return self.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
 
     def export(self) -> Path:
