@@ -35,10 +35,7 @@ UNREADABLE = {"a_truncated": lambda text: text[:5000], "a_not_json": lambda text
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> tuple[Course, dict]:
-    """The class of damaged notebooks graded both ways at once: one nbgrader autograde run over it (no notebook may
-    stop it), and `autograder batch` over nbgrader's submitted/ folder, which grades each notebook as submitted
-    exactly as `autograder grade` does (its result per damaged kind)."""
+def course(tmp_path_factory) -> Course:
     course = Course(tmp_path_factory.mktemp("damaged") / "course")
     course.generate()
     for kind, damage in KINDS.items():
@@ -46,23 +43,19 @@ def graded(tmp_path_factory) -> tuple[Course, dict]:
     for student, spoil in UNREADABLE.items():
         path = course.submit(student, reference())
         path.write_bytes(spoil(path.read_text()).encode("utf-8", "surrogateescape"))
+    course.autograde_all()  # one nbgrader run over the whole class: no notebook may stop it
+    return course
+
+
+@pytest.fixture(scope="module")
+def command(course, tmp_path_factory) -> dict:
+    """The command's result for each damaged notebook as submitted: `autograder batch` over nbgrader's submitted/
+    folder, which grades each exactly as `autograder grade` does."""
     out = tmp_path_factory.mktemp("damaged-batch")
-    batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", str(course.root / "submitted"), "--out",
-                              str(out), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    course.autograde_all()
-    _, errors = batch.communicate(timeout=900)
-    assert batch.returncode == 0, errors
-    return course, {kind: results_json.read(out / kind / results_json.RESULTS_FILE) for kind in KINDS}
-
-
-@pytest.fixture(scope="module")
-def course(graded) -> Course:
-    return graded[0]
-
-
-@pytest.fixture(scope="module")
-def command(graded) -> dict:
-    return graded[1]
+    done = subprocess.run([sys.executable, "-m", "autograder", "batch", str(course.root / "submitted"), "--out",
+                           str(out), "--jobs", "2"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return {kind: results_json.read(out / kind / results_json.RESULTS_FILE) for kind in KINDS}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

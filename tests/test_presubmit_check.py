@@ -13,9 +13,9 @@ import pytest
 from autograder.course.modules import cell_of_function
 from autograder.course.samples import write_notebook
 from autograder.engine.check import CheckReport, check, render
+from autograder.engine.grade import GradeRequest, grade
 from autograder.engine.load_notes import PITFALLS_HEAD
 from autograder.engine.plugin import KNOCK_ON
-from autograder.results import results_json
 from autograder.results.causes import Cause
 from autograder.results.model import GradingResult, TestResult
 from autograder.sandbox.handle import Limits
@@ -31,17 +31,13 @@ LIMITS = Limits(call_seconds=3, statement_seconds=3)
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory) -> dict[str, tuple[CheckReport, GradingResult]]:
-    """For each notebook of the corpus: the check's report, and the official grade of the same file (by `autograder
-    batch`, as a course grades a class)."""
-    folder, out = tmp_path_factory.mktemp("pitfalls"), tmp_path_factory.mktemp("pitfalls-graded")
-    paths = {name: write_notebook(pitfall.make(), folder / f"{name}.ipynb") for name, pitfall in PITFALLS.items()}
-    batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out), "--jobs",
-                              "2", "--call-timeout", str(LIMITS.call_seconds), "--budget", "120"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reports = {name: check(path, LIMITS, 120) for name, path in paths.items()}  # while the batch grades
-    _, errors = batch.communicate(timeout=900)
-    assert batch.returncode == 0, errors
-    return {name: (reports[name], results_json.read(out / name / results_json.RESULTS_FILE)) for name in paths}
+    """For each notebook of the corpus: the check's report, and the official grade of the same file."""
+    folder = tmp_path_factory.mktemp("pitfalls")
+    found = {}
+    for name, pitfall in PITFALLS.items():
+        path = write_notebook(pitfall.make(), folder / f"{name}.ipynb")
+        found[name] = (check(path, LIMITS, 120), grade(GradeRequest(path, LIMITS, 120)))
+    return found
 
 
 @pytest.mark.parametrize("name", list(PITFALLS))
