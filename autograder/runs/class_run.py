@@ -23,6 +23,7 @@ from autograder.runs.records import Outcome
 from autograder.runs.submissions import Submission, discover
 
 
+LOST = "not graded: the run ended without this submission's grade; run the batch again to grade it"
 EXTRA_SECONDS = 120.0  # a job's time beyond its grading budget (starting, loading) before it counts as lost
 
 
@@ -109,5 +110,8 @@ def run_class(folder: Path, out: Path, backend: Backend, request: GradeRequest, 
         graded.close()
         grades.write()
         raise
+    for submission in submissions:  # a back end that lost a job: an error, never a silent "pending"
+        if submission.student not in run.outcomes:
+            done(Outcome(submission.student, "error", message=LOST))
     grades.close()
     return run
