@@ -181,7 +181,7 @@ def grade_and_report(request: GradeRequest) -> tuple[GradingResult, LoadReport]:
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
     with WorkerHandle(submission, path_entries=[RELEASE_DIR], release=list(modules.release_skeleton()),
-                      limits=limits, scan=True) as worker:
+                      limits=limits) as worker:
         try:
             report = worker.load()
         except SandboxError as exc:

@@ -142,7 +142,7 @@ class LoadReport:
     unreadable: str | None = None
     notes: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # what lining the notebook up with the release found (`structure`)
-    pitfalls: list[dict] = field(default_factory=list)  # {"where", "kind", "text"}: asked for with `scan` (`pitfalls`)
+    pitfalls: list[dict] = field(default_factory=list)  # {"where", "kind", "text"}: see `pitfalls`
     confinement: str = ""
 
 
@@ -266,13 +266,12 @@ class WorkerHandle:
     """One submission in a worker process. Use as a context manager, or call close()."""
 
     def __init__(self, submission: Path, *, path_entries: Sequence[Path] = (), release: list[dict] | None = None,
-                 limits: Limits | None = None, scan: bool = False):
-        """`release`: the release notebook's skeleton (see `structure`), to line a damaged notebook up with;
-        `scan`: loading also reports what will run differently than in Jupyter (see `pitfalls`)."""
+                 limits: Limits | None = None):
+        """`release`: the release notebook's skeleton (see `structure`), to line a damaged notebook up with; loading
+        also reports what will run differently than in Jupyter (`LoadReport.pitfalls`)."""
         self.submission = Path(submission)
         self.path_entries = [str(p) for p in path_entries]
         self.release = release
-        self.scan = scan
         self.limits = limits or Limits()
         self.scratch = scratch.make("worker")  # the submission's copy, the output log
         self.home = self.scratch / "home"  # the worker's cwd, HOME and TMPDIR: all it may write, disk_mb at most
@@ -412,7 +411,7 @@ class WorkerHandle:
             current = None
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
-                                         "path_entries": self.path_entries, "release": self.release, "scan": self.scan,
+                                         "path_entries": self.path_entries, "release": self.release,
                                          "confine": self.limits.confine,
                                          "processes": self.limits.child_processes,
                                          "disk_mb": self.limits.disk_mb})

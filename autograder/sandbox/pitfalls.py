@@ -18,7 +18,6 @@ import re
 READERS = {"open", "load", "loadtxt", "genfromtxt", "read_csv", "read_excel", "File", "imread", "read_text",
            "read_bytes"}
 LARGE_OUTPUT_BYTES = 5 * 2**20
-_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 _ABSOLUTE = re.compile(r"^(/|~|[A-Za-z]:[\\/])")
 
 
@@ -82,11 +81,11 @@ def defined_twice(chunks: list[tuple[str, str]], graded: set[str]) -> list[dict]
             for name, spots in places.items() if len(spots) > 1]
 
 
-def locked_changed(grade_ids: list[str], sources: dict[str, str]) -> list[dict]:
-    """Given (locked) cells whose code the student changed: the grader runs the course's code there instead."""
+def locked_changed(changed: dict[str, list[str]]) -> list[dict]:
+    """Given (locked) cells whose code the student changed, as grade id -> the functions the course's cell defines:
+    the grader runs the course's code there instead."""
     found = []
-    for grade_id in grade_ids:
-        functions = _DEF.findall(sources.get(grade_id, ""))
+    for grade_id, functions in changed.items():
         what = f"the given cell that defines {', '.join(functions)}" if functions else "a cell the course gave you"
         found.append({"where": f"cell {grade_id!r}", "kind": "locked_changed",
                       "text": f"you changed {what}; the grader runs the course's code there instead, so results "

@@ -164,7 +164,8 @@ def scan(path: str, chunks: list[tuple[str, str, bool]], release: list[dict] | N
     graded = {name for entry in release or [] for name in entry.get("defines", [])}
     found = [p for where, source, whole in chunks for p in pitfalls.scan(where, source, whole)]
     found += pitfalls.defined_twice([(where, source) for where, source, _ in chunks], graded)
-    found += pitfalls.locked_changed(changed, {e["grade_id"]: e.get("source", "") for e in release or []})
+    sources = {e["grade_id"]: e.get("source", "") for e in release or []}
+    found += pitfalls.locked_changed({g: structure.defined_functions(sources.get(g, "")) for g in changed})
     if path.endswith(".ipynb") and os.path.getsize(path) > pitfalls.LARGE_OUTPUT_BYTES:
         try:
             nb = json.loads(_read_text(path))
@@ -340,7 +341,7 @@ class WorkerSession:
             chunks = units(request["path"], notes, release, repairs, changed)
             compiled, failures = statements(chunks)
             # read before any of the submission runs, so nothing it does can change what is found
-            found = scan(request["path"], chunks, release, changed) if request.get("scan") else []
+            found = scan(request["path"], chunks, release, changed)
         except Unreadable as exc:
             send(self.out_fd, {"event": "unreadable", "error": str(exc), "confinement": confinement})
             return
