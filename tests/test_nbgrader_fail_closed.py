@@ -92,6 +92,8 @@ def test_the_config_says_whether_an_environment_loads_it(course, wrong_env):
     bad = subprocess.run([sys.executable, str(course.root / "nbgrader_config.py")], env=wrong_env, capture_output=True,
                          text=True)
     assert bad.returncode == 1 and "cannot load the course's grading (No module named" in bad.stdout
+    listed = run_nbgrader(course, wrong_env, "db", "student", "list")  # what needs nothing of the course still runs
+    assert listed.returncode == 0 and GRADED in listed.stdout, listed.stderr[-3000:]
 
 
 def test_autograde_runs_nothing_and_grades_nobody(course, wrong_env, tmp_path):
