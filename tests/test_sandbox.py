@@ -616,26 +616,6 @@ def test_a_message_out_of_turn_stops_the_worker_and_the_next_call_starts_clean(t
         assert worker.call("fine") == 2 and worker.process.pid != first
 
 
-def test_scratch_folders_whose_owner_is_gone_are_swept_and_no_others(tmp_path):
-    from autograder.sandbox import scratch
-
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    orphan = scratch.make("worker", str(tmp_path))
-    (orphan / "submission.py").write_text("secret = 1\n")
-    (orphan / scratch.OWNER_FILE).write_text(f"{int(gone.stdout)} 12345\n")  # a process that has ended
-    recycled = scratch.make("worker", str(tmp_path))
-    (recycled / scratch.OWNER_FILE).write_text(f"{os.getpid()} 1\n")  # this pid, but another process's start time
-    alive = scratch.make("grader", str(tmp_path))  # this process's own
-    ownerless = tmp_path / "autograder-worker-manual"
-    ownerless.mkdir()
-    other = tmp_path / "somebody-else"
-    other.mkdir()
-    removed = scratch.sweep(str(tmp_path))
-    assert sorted(removed) == sorted([orphan, recycled])
-    assert not orphan.exists() and not recycled.exists()
-    assert alive.is_dir() and ownerless.is_dir() and other.is_dir()
-
-
 def test_a_callback_that_runs_the_grader_out_of_memory_stops_only_its_call(tmp_path):
     """The grading process's own memory limit (--grader-memory-mb) turns an allocation past it into a MemoryError;
     answering a callback, that stops the call with a plain line, and the next call goes on."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import shutil
 import sys
 from pathlib import Path
 
@@ -95,4 +94,4 @@ def grade_submission(name: str, data: bytes, request: dict, timeout: float, vers
         return {"problem": problem, "files": files}
     finally:
         _GRADERS.put(grader)
-        shutil.rmtree(tmp, ignore_errors=True)
+        scratch.remove(tmp)

@@ -22,7 +22,6 @@ import json
 import os
 import queue
 import selectors
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,7 +144,7 @@ class WarmGrader:
                 stream.close()
         self.process = None
         if self.folder:  # what a process killed mid-grade could not remove: its worker's copy of the submission
-            shutil.rmtree(self.folder, ignore_errors=True)
+            scratch.remove(Path(self.folder))
             self.folder = None
 
 

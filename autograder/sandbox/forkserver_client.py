@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -139,7 +138,7 @@ class ForkServer:
             self.process.kill()
         self.process.wait()
         self.errors.close()
-        shutil.rmtree(self.home, ignore_errors=True)
+        scratch.remove(Path(self.home))
 
 
 def _reap_orphan(pid: int) -> int:

@@ -292,7 +292,7 @@ class WorkerHandle:
             _widen(fd)
         copy = self.scratch / ("submission" + self.submission.suffix)
         shutil.copyfile(self.submission, copy)
-        shutil.rmtree(self.home, ignore_errors=True)  # every worker starts with an empty scratch folder
+        disk.remove_tree(self.home)  # every worker starts with an empty scratch folder
         self.home.mkdir(mode=0o700)
         reaper.become_subreaper()
         env = worker_env(self.home)
@@ -393,7 +393,7 @@ class WorkerHandle:
     def close(self) -> None:
         if self.process is not None:
             self._kill()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        scratch.remove(self.scratch)
 
     def __enter__(self) -> WorkerHandle:
         return self

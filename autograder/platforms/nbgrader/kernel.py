@@ -11,7 +11,6 @@ budget, where no tmpfs could be mounted) and removes.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -59,6 +58,6 @@ class ConfinedKernelManager(AsyncKernelManager):
             self._watcher.stop()
             self._watcher = None
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            scratch.remove(self._scratch)
             self._scratch = None
         await super()._async_cleanup_resources(restart=restart)
