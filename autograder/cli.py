@@ -229,7 +229,8 @@ def _require_confinement(args: argparse.Namespace) -> None:
 
 
 def _classroom(args: argparse.Namespace) -> int:
-    from autograder.engine.grade import find_submission, grade_folder
+    from autograder.engine.grade import grade_folder
+    from autograder.engine.locate import find_submission
     from autograder.platforms.classroom import report as classroom
     from autograder.results import junit, results_json, summary
     from autograder.results.outputs import JUNIT_FILE, RESULTS_FILE

@@ -10,7 +10,6 @@ file, graders that cannot run, a machine that cannot confine it) is raised, and
 from __future__ import annotations
 
 import errno
-import os
 import resource
 import sys
 import time
@@ -19,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from autograder.course import modules
-from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
+from autograder.course.paths import RELEASE_DIR
 from autograder.engine import integrity
 from autograder.engine.load_notes import load_notes
+from autograder.engine.locate import SUFFIXES, find_submission
 from autograder.engine.plugin import GraderError, run_graders, unrun_results
 from autograder.engine.redact import redact
 from autograder.engine.student import Student
@@ -31,7 +31,6 @@ from autograder.sandbox import confinement, scratch
 from autograder.sandbox.handle import Limits, LoadFailure, LoadReport, SandboxError, WorkerHandle, prestart
 
 
-SUFFIXES = (".ipynb", ".py")
 DEFAULT_BUDGET_SECONDS = 600.0
 _SWEPT: list = []  # once per process: see `scratch.sweep`
 _UNRUN: dict[str, list[TestResult]] = {}  # course fingerprint -> every check unrun: collected once per process
@@ -114,37 +113,6 @@ def check_path(path: Path) -> Path:
     except OSError as exc:
         raise SubmissionError(f"{path} cannot be read ({exc.strerror or exc})") from None
     return path
-
-
-def find_submission(folder: Path) -> tuple[Path | None, str]:
-    """The submission inside a student's folder, preferring the assignment's own notebook: (path, problem).
-
-    Hidden files and folders (``.ipynb_checkpoints``) and symbolic links are ignored (a link could
-    point at the course's own files); with several notebooks and none named after the assignment,
-    the path is None and `problem` says why.
-    """
-    candidates: list[Path] = []
-    links: list[Path] = []
-    for root, dirs, files in os.walk(folder):  # symbolic links to folders are not followed
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            path = Path(root) / name
-            if name.startswith(".") or path.suffix not in SUFFIXES:
-                continue
-            (links if path.is_symlink() else candidates).append(path)
-    candidates.sort()
-    linked_notebooks = [p for p in links if p.suffix == ".ipynb"]
-    if not any(p.suffix == ".ipynb" for p in candidates) and linked_notebooks:
-        return None, f"{linked_notebooks[0].name} is a symbolic link, not a file; submit the notebook itself"
-    if not candidates:
-        return None, "no notebook or Python file in the folder"
-    notebooks = [p for p in candidates if p.suffix == ".ipynb"] or candidates
-    named = [p for p in notebooks if p.stem == ASSIGNMENT] or [p for p in notebooks if ASSIGNMENT in p.parts]
-    if len(named) == 1:
-        return named[0], ""
-    if len(notebooks) == 1:
-        return notebooks[0], ""
-    return None, f"{len(notebooks)} candidate files and none is {ASSIGNMENT}.ipynb; cannot tell which to grade"
 
 
 def _kind(failure: LoadFailure) -> LoadProblemKind:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.engine.grade import SUFFIXES, find_submission
+from autograder.engine.locate import SUFFIXES, find_submission
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -45,7 +45,10 @@ def discover(folder: Path) -> list[Submission]:
         elif entry.is_file() and entry.suffix in SUFFIXES:
             submission = Submission(student, entry)
         elif entry.is_dir():
-            path, problem = find_submission(entry)
+            try:
+                path, problem = find_submission(entry)
+            except OSError as exc:  # whatever one student's folder holds costs that student alone
+                path, problem = None, f"the folder could not be read ({exc.strerror or exc})"
             submission = Submission(student, path, problem)
         else:
             continue

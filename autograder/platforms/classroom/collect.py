@@ -14,12 +14,12 @@ import csv
 import io
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.results.files import write_atomically
+from autograder.sandbox import disk
 
 
 COMMITS_FILE = "commits.csv"
@@ -51,11 +51,10 @@ def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def clone(repository: str, destination: Path) -> Cloned:
     """A fresh shallow clone of `repository` at `destination` (whatever was there is replaced)."""
     student = destination.name
-    if destination.exists():
-        shutil.rmtree(destination)
+    disk.remove_tree(destination)  # a clone from an earlier run, however deep its folders
     done = _git("clone", "--depth", "1", "--quiet", "--no-tags", "--", repository, str(destination))
     if done.returncode != 0:
-        shutil.rmtree(destination, ignore_errors=True)
+        disk.remove_tree(destination)
         last = (done.stderr.strip().splitlines() or [f"git exited with status {done.returncode}"])[-1]
         return Cloned(student, repository, problem=f"could not clone {repository}: {last}")
     commit = _git("rev-parse", "HEAD", cwd=destination).stdout.strip()
