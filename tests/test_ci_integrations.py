@@ -156,7 +156,12 @@ def test_the_course_grading_run_gives_the_right_totals_whatever_a_students_workf
     workspace.mkdir()
     (workspace / "course").symlink_to(ROOT)  # what "Check out the course" produces
     (workspace / "repositories.txt").write_text("\n".join(urls + [(tmp_path / "repos" / "gone").as_uri()]) + "\n")
-    collected, _, _ = run_step(GRADING_WORKFLOW, "collect", workspace, PREFIX=prefix)
+    gh = tmp_path / "bin" / "gh"  # GitHub's CLI cannot reach GitHub here: one that checks it was given the token
+    gh.parent.mkdir()
+    gh.write_text('#!/bin/sh\n[ "$GH_TOKEN" = classroom-token ] || { echo "gh: no GH_TOKEN" >&2; exit 4; }\n')
+    gh.chmod(0o755)
+    collected, _, _ = run_step(GRADING_WORKFLOW, "collect", workspace, PREFIX=prefix, GH_TOKEN="classroom-token",
+                               PATH=f"{gh.parent}:{os.environ['PATH']}")
     assert collected.returncode == 1 and "gone: could not clone" in collected.stderr  # one missing, the rest go on
     assert "3 of 4 repositories cloned" in collected.stdout
     graded, _, _ = run_step(GRADING_WORKFLOW, "grade", workspace)
@@ -164,6 +169,23 @@ def test_the_course_grading_run_gives_the_right_totals_whatever_a_students_workf
     assert {name: float(rows[name]["score"]) for name in students} == {"ada": 68, "bob": 61, "cy": 0}
     commits = {r["student"]: r["commit"] for r in csv.DictReader((workspace / "students" / "commits.csv").open())}
     assert all(len(commits[name]) == 40 for name in students) and commits["gone"] == ""
+
+
+def test_only_the_step_that_clones_holds_the_token():
+    """gh's git credential helper reads GH_TOKEN whenever git asks it, so the clone step needs the token in its own
+    environment (private repositories); the steps that run students' code (batch, report) must not have it."""
+    text = GRADING_WORKFLOW.read_text()
+    assert "env" not in workflow(GRADING_WORKFLOW) and "env" not in workflow(GRADING_WORKFLOW)["jobs"]["grade"]
+    holding = {s.get("id") or s["name"] for s in steps(GRADING_WORKFLOW)
+               if any("secrets." in str(value) for value in s.get("env", {}).values())}
+    assert holding == {"List the students' repositories", "collect"}, holding
+    collect = step(GRADING_WORKFLOW, "collect")
+    assert collect["env"]["GH_TOKEN"] == "${{ secrets.CLASSROOM_TOKEN }}"
+    assert collect["run"].index("gh auth setup-git") < collect["run"].index("autograder classroom-collect")
+    for s in steps(GRADING_WORKFLOW):
+        if any(word in s.get("run", "") for word in ("autograder batch", "autograder report", "selftest")):
+            assert "secrets." not in str(s) and "GH_TOKEN" not in str(s), s
+    assert text.count("secrets.") == 2
 
 
 def test_the_course_grading_run_proves_its_install_before_it_clones_anything():

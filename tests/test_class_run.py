@@ -14,6 +14,7 @@ from autograder.course.paths import SOLUTION_FILE
 from autograder.engine.grade import GradeRequest
 from autograder.runs.class_run import LOST, Job, run_class
 from autograder.runs.submissions import discover
+from autograder.sandbox import disk
 
 
 class DropsJobs:
@@ -65,21 +66,24 @@ def test_what_one_students_folder_holds_costs_that_student_alone(tmp_path):
     os.mkfifo(folder / "fifo" / "planar_classification.ipynb")
     (folder / "ada.py").write_text(solution, encoding="utf-8")
 
-    started = time.monotonic()
-    found = {s.student: s for s in discover(folder)}
-    assert time.monotonic() - started < 5
-    assert found["ada"].path == folder / "ada.py"
-    assert found["deep_but_near"].path == folder / "deep_but_near" / "planar_classification.py"
-    assert found["deep"].path is None and "more than 8 folders deep" in found["deep"].problem
-    assert found["crowded"].path is None and "more than 20,000 files and folders" in found["crowded"].problem
-    assert found["fifo"].path is None and found["fifo"].problem == "no notebook or Python file in the folder"
+    try:
+        started = time.monotonic()
+        found = {s.student: s for s in discover(folder)}
+        assert time.monotonic() - started < 5
+        assert found["ada"].path == folder / "ada.py"
+        assert found["deep_but_near"].path == folder / "deep_but_near" / "planar_classification.py"
+        assert found["deep"].path is None and "more than 8 folders deep" in found["deep"].problem
+        assert found["crowded"].path is None and "more than 20,000 files and folders" in found["crowded"].problem
+        assert found["fifo"].path is None and found["fifo"].problem == "no notebook or Python file in the folder"
 
-    done = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
-    assert "Traceback" not in done.stderr and "internal error" not in done.stdout + done.stderr, done.stderr[-2000:]
-    with (out / "grades.csv").open(newline="") as f:
-        rows = {row["student"]: row for row in csv.DictReader(f)}
-    assert {s: r["status"] for s, r in rows.items()} == {
-        "ada": "graded", "deep_but_near": "graded", "deep": "error", "crowded": "error", "fifo": "error"}
-    assert float(rows["ada"]["score"]) == float(rows["deep_but_near"]["score"]) == 68
-    assert "no notebook or Python file in the folder where it was looked for" in rows["deep"]["message"]
+        done = subprocess.run([sys.executable, "-m", "autograder", "batch", str(folder), "--out", str(out)],
+                              capture_output=True, text=True, timeout=600)
+        assert "Traceback" not in done.stderr and "internal error" not in done.stdout + done.stderr, done.stderr[-2000:]
+        with (out / "grades.csv").open(newline="") as f:
+            rows = {row["student"]: row for row in csv.DictReader(f)}
+        assert {s: r["status"] for s, r in rows.items()} == {
+            "ada": "graded", "deep_but_near": "graded", "deep": "error", "crowded": "error", "fifo": "error"}
+        assert float(rows["ada"]["score"]) == float(rows["deep_but_near"]["score"]) == 68
+        assert "no notebook or Python file in the folder where it was looked for" in rows["deep"]["message"]
+    finally:  # pytest's own clean-up of old temporary folders recurses per level too
+        disk.remove_tree(folder)
