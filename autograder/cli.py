@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.course.paths import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.course.paths import ASSIGNMENT, IN_CHECKOUT, RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.sandbox.confinement import Unconfined
 from autograder.sandbox.handle import Limits
 
@@ -50,9 +50,17 @@ def _why_not_graded() -> Iterator[None]:
         raise CommandFailed(line) from None
 
 
+def _require_checkout() -> None:
+    """build, demo and gradescope-bundle work on the repository's own files, which a wheel install lacks."""
+    if not IN_CHECKOUT:
+        raise CommandFailed("this install is a wheel, without the course repository; run this from a checkout of "
+                            "the course repository (pip install -e .)")
+
+
 def _build(args: argparse.Namespace) -> int:
     from autograder.course import release
 
+    _require_checkout()
     try:
         return _build_or_check(args.check)
     except (release.ReleaseError, OSError) as exc:
@@ -85,6 +93,7 @@ def _build_or_check(check: bool) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _require_checkout()
     from autograder import demo
     from autograder.course.execute import NotebookFailed
     from autograder.course.release import ReleaseError
@@ -284,6 +293,7 @@ def _time_limit(args: argparse.Namespace):
 def _gradescope_bundle(args: argparse.Namespace) -> int:
     from autograder.platforms.gradescope import bundle as gradescope_bundle
 
+    _require_checkout()
     out = Path(args.out)
     if out.suffix != ".zip":
         raise BadArgument(f"{out} should end in .zip")

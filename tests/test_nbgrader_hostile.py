@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import samples
-from autograder.course.paths import ASSIGNMENT, RELEASE_DIR, ROOT, SOLUTION_FILE
+from autograder.course.paths import ASSIGNMENT, PRIVATE_DIRS, RELEASE_DIR, ROOT, SOLUTION_FILE
 from autograder.engine.grade import GradeRequest, grade
 from autograder.platforms.nbgrader.course import NOTEBOOK, Course
 from autograder.results.cells import by_cell
@@ -339,6 +339,54 @@ def test_validate_runs_the_notebook_confined(course):
     assert "Permission denied" in output and SECRET not in output and "BEGIN SOLUTION" not in output
     assert [str(p) for p, data in before.items() if p.read_bytes() != data] == []
     assert not (course.root / "pwned.txt").exists()
+
+
+def test_the_validate_kernel_is_told_to_hide_the_course():
+    from autograder.platforms.nbgrader.kernel import ConfinedKernelManager
+    from autograder.sandbox import scratch
+
+    manager = ConfinedKernelManager()
+    command = manager.format_kernel_cmd()
+    scratch.remove(manager._scratch)
+    assert [command[i + 1] for i, arg in enumerate(command) if arg == "--hide"] == [str(p) for p in PRIVATE_DIRS]
+    assert PRIVATE_DIRS == (ROOT,)  # in a checkout: the whole repository
+
+
+KERNEL_READS = """
+import json, os, sys
+from autograder.sandbox import confined_kernel
+options, paths = confined_kernel._arguments(sys.argv[1:])
+state = confined_kernel.confine(options)
+found = {}
+for path in paths:
+    try:
+        found[os.path.basename(path)] = open(path).read()
+    except OSError as exc:
+        found[os.path.basename(path)] = type(exc).__name__
+print(json.dumps([state, found]))
+"""
+
+
+@pytest.mark.skipif(landlock.abi_version() < 4, reason="the confined kernel needs Landlock's TCP rules (Linux 6.7)")
+def test_the_validate_kernel_cannot_read_a_checkout_beneath_a_folder_it_may_read(tmp_path):
+    """A checkout inside a folder the kernel reads (as one in /usr/local/src would be): the kernel reads the release
+    in it and what lies beside it, never the solutions."""
+    readable, checkout = tmp_path / "readable", tmp_path / "readable" / "course"
+    release = checkout / "assignments" / ASSIGNMENT
+    for path in (readable / "beside.py", checkout / "solutions" / f"{ASSIGNMENT}.py", release / "planar_utils.py"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(path.name)
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "connection.json").write_text("{}")
+    done = subprocess.run([sys.executable, "-c", KERNEL_READS, "--scratch", str(tmp_path / "scratch"),
+                           "--path", str(readable), "--path", str(release), "--hide", str(checkout),
+                           "-f", str(tmp_path / "connection.json"), str(readable / "beside.py"),
+                           str(release / "planar_utils.py"), str(checkout / "solutions" / f"{ASSIGNMENT}.py")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    state, found = json.loads(done.stdout)
+    assert state.startswith(("confined", "partly confined"))
+    assert found == {"beside.py": "beside.py", "planar_utils.py": "planar_utils.py", f"{ASSIGNMENT}.py": "PermissionError"}
 
 
 # --- in a real browser: the feedback page and a live formgrader ---------------------------------

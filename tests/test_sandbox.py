@@ -395,6 +395,59 @@ def test_no_socket_of_any_family_can_be_opened(tmp_path, family, kind):
         assert worker.call("libc", int(family), int(kind)) == (-1, errno.EACCES)  # seccomp, under Python
 
 
+HIDING = """
+import json, os, sys
+from autograder.sandbox import landlock
+root = sys.argv[1]
+landlock.confine(read=[root, os.path.join(root, "a", "hidden", "inner")], write=[],
+                 hide=[os.path.join(root, "a", "hidden")])
+found = {}
+for name in sys.argv[2:]:
+    path = os.path.join(root, name)
+    try:
+        found[name] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()
+    except OSError as exc:
+        found[name] = type(exc).__name__
+print(json.dumps(found))
+"""
+
+
+def test_a_hidden_folder_beneath_a_readable_one_stays_unreadable(tmp_path):
+    """Beside the hidden folder everything reads; in it nothing does, by its path or through a symbolic link, though its
+    names can be listed; a folder granted on its own inside it still reads."""
+    if landlock.abi_version() < 1:
+        pytest.skip("Landlock is not available on this kernel")
+    root = tmp_path / "root"
+    for name in ("top.txt", "other/x.txt", "a/beside.txt", "a/hidden/secret.txt", "a/hidden/inner/granted.txt",
+                 "a/hidden/deeper/secret.txt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    (root / "link_dir").symlink_to(root / "a" / "hidden")
+    (root / "link_file").symlink_to(root / "a" / "hidden" / "secret.txt")
+    (root / "a" / "link_in").symlink_to(root / "a" / "hidden" / "deeper")
+    (tmp_path / "outside.txt").write_text("outside")
+    names = ["top.txt", "other/x.txt", "a/beside.txt", "a/hidden/inner/granted.txt", "a/hidden/secret.txt",
+             "a/hidden/deeper/secret.txt", "link_file", "link_dir/secret.txt", "a/link_in/secret.txt", "a/hidden",
+             "../outside.txt"]
+    done = subprocess.run([sys.executable, "-c", HIDING, str(root), *names], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "top.txt": "top.txt", "other/x.txt": "other/x.txt", "a/beside.txt": "a/beside.txt",
+        "a/hidden/inner/granted.txt": "a/hidden/inner/granted.txt",  # granted by itself: an explicit grant stays
+        "a/hidden/secret.txt": "PermissionError", "a/hidden/deeper/secret.txt": "PermissionError",
+        "link_file": "PermissionError", "link_dir/secret.txt": "PermissionError", "a/link_in/secret.txt": "PermissionError",
+        "a/hidden": ["deeper", "inner", "secret.txt"],  # its names can be listed, not read
+        "../outside.txt": "PermissionError"}
+
+
+def test_workers_hide_the_folders_the_course_calls_private():
+    """The sandbox may not import the course, so it keeps its own copy of the rule: the same folders."""
+    from autograder.course.paths import PRIVATE_DIRS, ROOT
+    from autograder.sandbox import confinement
+
+    assert confinement.PRIVATE_DIRS == [str(p) for p in PRIVATE_DIRS] == [str(ROOT)]  # a checkout: all of it
+
+
 def test_root_s_worker_has_no_capabilities_and_cannot_raise_its_limits(tmp_path):
     source = ("import resource\n"
               "def raise_limit():\n"

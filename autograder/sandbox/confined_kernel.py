@@ -1,15 +1,16 @@
 """A Jupyter kernel confined like a grading worker, for whatever nbgrader still executes (`nbgrader validate`).
 
 Started by `autograder.platforms.nbgrader.kernel.ConfinedKernelManager` as
-``python -E -s -m autograder.sandbox.confined_kernel --scratch DIR --path RELEASE ... -f CONNECTION_FILE``.
+``python -E -s -m autograder.sandbox.confined_kernel --scratch DIR --path RELEASE --hide COURSE ... -f CONNECTION_FILE``.
 Before ipykernel starts a thread or binds a socket, this process:
 
 - works in DIR (cwd, HOME, TMPDIR), a tmpfs of ``--disk-mb`` where the kernel allows one (as root);
   elsewhere the manager watches DIR from outside and stops the kernel past that budget;
 - limits its address space, file size and CPU time, and gives up every capability;
 - confines itself with Landlock: it reads only the interpreter, the system and the ``--path``
-  folders (the release), writes only in DIR, binds TCP only to its connection file's ports and
-  connects nowhere; seccomp refuses new processes and every socket but TCP.
+  folders (the release), and nothing in the ``--hide`` folders (the course's own) that those hold,
+  writes only in DIR, binds TCP only to its connection file's ports and connects nowhere; seccomp
+  refuses new processes and every socket but TCP.
 
 Only then does ipykernel start, so each of its threads, and every cell it runs, is confined:
 Landlock binds the thread that applies it and what that thread starts, never threads that
@@ -47,6 +48,8 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="confined_kernel")
     parser.add_argument("--scratch", required=True, help="the kernel's only writable folder: cwd, HOME and TMPDIR")
     parser.add_argument("--path", action="append", default=[], help="a folder to read and import from (the release)")
+    parser.add_argument("--hide", action="append", default=[],
+                        help="a folder nothing in which may be read, even beneath a readable one (the course's own)")
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("--disk-mb", type=int, default=256)
@@ -76,7 +79,7 @@ def confine(options: argparse.Namespace) -> str:
         ports = tuple(int(port) for name, port in json.load(f).items() if name in PORTS and int(port) > 0)
     read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *landlock.SYSTEM_READ, *options.path,
             options.connection_file]
-    missing = landlock.confine(read=read, write=[scratch, "/dev/null"], bind_ports=ports)
+    missing = landlock.confine(read=read, write=[scratch, "/dev/null"], bind_ports=ports, hide=options.hide)
     if "network" in missing:  # the kernel's TCP sockets could then connect anywhere
         raise landlock.LandlockUnavailable("this Landlock cannot restrict TCP (Linux 6.7 or later is needed)")
     if not seccomp.forbid_processes() or not seccomp.forbid_network_but_tcp():

@@ -15,8 +15,14 @@ then records how it was graded.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 CONFINED = "confined"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# What a worker is never let read, even under a folder it may read: autograder.course.paths.PRIVATE_DIRS, by the same
+# rule (the sandbox may not import the course): the checkout around this package, or the package a wheel installed.
+PRIVATE_DIRS = [str(_PACKAGE if (_PACKAGE / "course_files").is_dir() else _PACKAGE.parent)]
 HOW_TO_FIX = ("Grade on Linux 5.13 or later with Landlock enabled at boot (`cat /sys/kernel/security/lsm` lists "
               "landlock) and seccomp; in a container, with a seccomp profile that allows landlock_create_ruleset, "
               "landlock_add_rule and landlock_restrict_self (Docker's and containerd's defaults do; gVisor does not "

@@ -412,6 +412,7 @@ class WorkerHandle:
             try:
                 protocol.send(self._to, {"op": "load", "path": str(self._copy), "skip": sorted(self.skip),
                                          "path_entries": self.path_entries, "release": self.release,
+                                         "hide": confinement.PRIVATE_DIRS,
                                          "confine": self.limits.confine,
                                          "processes": self.limits.child_processes,
                                          "disk_mb": self.limits.disk_mb})

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import stat
+from collections.abc import Sequence
 
 
 # syscall numbers (the same on x86_64 and aarch64 for these: they are newer than the split)
@@ -80,13 +82,40 @@ def _handled(abi: int) -> tuple[int, int, int]:
     return fs, net, scoped
 
 
-def confine(read: list[str], write: list[str], bind_ports: tuple[int, ...] = ()) -> list[str]:
+def _without(root: str, hidden: list[str]) -> list[tuple[str, int]]:
+    """(path, rights) rules that grant what READ on `root` grants but nothing in the `hidden` folders (real paths):
+    READ_DIR on each folder on the way down to one, READ on everything beside the way."""
+    real = os.path.realpath(root)
+    prefix = real.rstrip("/") + "/"
+    below = [h for h in hidden if h.startswith(prefix)]
+    if not below or any(real == h or real.startswith(h + "/") for h in hidden):
+        return [(root, READ)]  # nothing hidden beneath it, or an explicit grant inside a hidden folder
+    way = {prefix + h[len(prefix):].split("/")[0] for h in below}  # its entries on the way down to one
+    rules = [(real, READ_DIR)]
+    try:
+        with os.scandir(real) as entries:
+            for entry in entries:
+                if entry.path in below or entry.is_symlink():  # a link grants nothing: Landlock checks where it leads
+                    continue
+                if entry.path in way:
+                    rules += _without(entry.path, below)
+                else:
+                    rules.append((entry.path, READ))
+    except OSError:
+        pass
+    return rules
+
+
+def confine(read: list[str], write: list[str], bind_ports: tuple[int, ...] = (),
+            hide: Sequence[str] = ()) -> list[str]:
     """Restrict this process for good: read (and execute) only under `read`, read and write under `write`,
     bind TCP only to `bind_ports` (where the kernel handles the network), connect over TCP nowhere.
 
-    Paths that do not exist are skipped. Returns what this kernel could not enforce (empty
-    when everything is); raises LandlockUnavailable when Landlock itself is missing. Only
-    this thread and what it starts later are confined: call it before starting threads.
+    Nothing in the `hide` folders is readable through a `read` folder that holds them (their names can still be
+    listed), unless the `read` folder itself lies inside one of them. Paths that do not exist are skipped.
+    Returns what this kernel could not enforce (empty when everything is); raises LandlockUnavailable when
+    Landlock itself is missing. Only this thread and what it starts later are confined: call it before
+    starting threads.
     """
     abi = abi_version()
     if abi < 1:
@@ -99,20 +128,21 @@ def confine(read: list[str], write: list[str], bind_ports: tuple[int, ...] = ())
     if ruleset < 0:
         raise LandlockUnavailable(f"landlock_create_ruleset failed: {os.strerror(ctypes.get_errno())}")
     try:
-        for paths, rights in ((read, READ), (write, fs & ~REFER if abi >= 2 else fs)):
-            for path in paths:
-                try:
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue
-                try:
-                    allowed = rights if os.path.isdir(path) else rights & FILE_RIGHTS
-                    rule = PathBeneathAttr(allowed & fs, fd)
-                    if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH),
-                                    ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
-                        raise LandlockUnavailable(f"landlock_add_rule({path}) failed: {os.strerror(ctypes.get_errno())}")
-                finally:
-                    os.close(fd)
+        hidden = [os.path.realpath(h) for h in hide]
+        readable = [rule for path in dict.fromkeys(read) for rule in _without(path, hidden)]
+        rule, arguments = PathBeneathAttr(), (ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH))
+        for path, rights in [*readable, *((path, fs & ~REFER if abi >= 2 else fs) for path in write)]:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                allowed = rights if stat.S_ISDIR(os.fstat(fd).st_mode) else rights & FILE_RIGHTS
+                rule.allowed_access, rule.parent_fd = allowed & fs, fd
+                if libc.syscall(ADD_RULE, *arguments, ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+                    raise LandlockUnavailable(f"landlock_add_rule({path}) failed: {os.strerror(ctypes.get_errno())}")
+            finally:
+                os.close(fd)
         for port in bind_ports if net else ():
             port_rule = NetPortAttr(NET_BIND_TCP, port)
             if libc.syscall(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_NET_PORT), ctypes.byref(port_rule),

@@ -302,13 +302,13 @@ class WorkerSession:
         self.namespace: dict = {"__name__": "__main__"}
         self.stopped: str | None = None  # why the grader stopped the current call (its words stay on its side too)
 
-    def confine(self, path_entries: list[str], processes: bool) -> str:
-        """Landlock: read the interpreter, the system and `path_entries`, write only the scratch folder (cwd);
-        seccomp: no sockets of any kind, no new processes unless `processes`. Returns a plain description of
-        what holds."""
+    def confine(self, path_entries: list[str], processes: bool, hide: list[str]) -> str:
+        """Landlock: read the interpreter, the system and `path_entries` but nothing in the `hide` folders (the
+        course's own) they hold, write only the scratch folder (cwd); seccomp: no sockets of any kind, no new
+        processes unless `processes`. Returns a plain description of what holds."""
         read = [sys.prefix, sys.base_prefix, sys.exec_prefix, *landlock.SYSTEM_READ, *path_entries]
         try:
-            missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"])
+            missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"], hide=hide)
             missing = [m for m in missing if m != "network"]  # seccomp below refuses every socket, TCP or not
             state = "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
         except landlock.LandlockUnavailable as exc:
@@ -329,7 +329,8 @@ class WorkerSession:
         if request.get("confine", True):
             # the submission's copy lies beside the scratch folder, outside what the worker may write
             confinement = self.confine([*path_entries, request["path"]],
-                                       processes=bool(request.get("processes", False)))
+                                       processes=bool(request.get("processes", False)),
+                                       hide=[str(p) for p in request.get("hide", [])])
         else:
             confinement = "not confined: disabled"
         skip = set(request.get("skip", []))

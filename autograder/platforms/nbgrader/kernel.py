@@ -17,7 +17,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
-from autograder.course.paths import RELEASE_DIR
+from autograder.course.paths import PRIVATE_DIRS, RELEASE_DIR
 from autograder.sandbox import disk, scratch
 
 
@@ -35,7 +35,8 @@ class ConfinedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         self._scratch = scratch.make("kernel")
         return [sys.executable, "-E", "-s", "-m", "autograder.sandbox.confined_kernel", "--scratch", str(self._scratch),
-                "--path", str(RELEASE_DIR), "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb),
+                "--path", str(RELEASE_DIR), *(arg for folder in PRIVATE_DIRS for arg in ("--hide", str(folder))),
+                "--memory-mb", str(self.memory_mb), "--disk-mb", str(self.disk_mb),
                 "--cpu-seconds", str(self.cpu_seconds), "-f", os.path.realpath(self.connection_file)]
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
