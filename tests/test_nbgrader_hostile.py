@@ -341,6 +341,38 @@ def test_validate_runs_the_notebook_confined(course):
     assert not (course.root / "pwned.txt").exists()
 
 
+MPTCP_AND_SECRETS = """
+import ctypes, errno, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+mptcp = libc.socket(2, 1, 262)  # AF_INET, SOCK_STREAM, IPPROTO_MPTCP
+found = {"mptcp": mptcp, "why": errno.errorcode.get(ctypes.get_errno()) if mptcp < 0 else "",
+         "tcp": libc.socket(2, 1, 6) >= 0,
+         "secrets": sorted(name for name in os.environ if name in ("NBGRADER_DB_URL", "JUPYTERHUB_API_TOKEN"))}
+raise RuntimeError("FOUND " + json.dumps(found))
+"""
+
+
+def test_validate_kernel_gets_no_mptcp_socket_and_no_secret_of_the_instructor(course):
+    """MPTCP (protocol 262) is a stream socket Landlock's TCP rules do not see; the instructor's environment holds the
+    gradebook's URL and the hub's token. The kernel gets neither."""
+    from autograder.course.release import nbgrader_env
+
+    course, _ = course
+    nb = stubs()
+    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": MPTCP_AND_SECRETS})
+    folder = course.root / "to-validate" / "prober"
+    folder.mkdir(parents=True)
+    path = samples.write_notebook(nb, folder / NOTEBOOK)
+    env = dict(nbgrader_env(), NBGRADER_DB_URL=course.db_url, JUPYTERHUB_API_TOKEN="hub-token-canary")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), "--Validator.validate_all=True"],
+                          cwd=course.root, env=env, capture_output=True, text=True, timeout=600)
+    found = re.search(r"FOUND (\{.*?\})", done.stdout + done.stderr)
+    assert found, done.stdout[-3000:] + done.stderr[-3000:]
+    # the kernel's own kind of socket (TCP, which Landlock confines) still opens
+    assert json.loads(found.group(1)) == {"mptcp": -1, "why": "EACCES", "tcp": True, "secrets": []}
+
+
 def test_the_validate_kernel_is_told_to_hide_the_course():
     from autograder.platforms.nbgrader.kernel import ConfinedKernelManager
     from autograder.sandbox import scratch
@@ -385,7 +417,7 @@ def test_the_validate_kernel_cannot_read_a_checkout_beneath_a_folder_it_may_read
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     state, found = json.loads(done.stdout)
-    assert state.startswith(("confined", "partly confined"))
+    assert state == "confined"
     assert found == {"beside.py": "beside.py", "planar_utils.py": "planar_utils.py", f"{ASSIGNMENT}.py": "PermissionError"}
 
 

@@ -10,7 +10,7 @@ Before ipykernel starts a thread or binds a socket, this process:
 - confines itself with Landlock: it reads only the interpreter, the system and the ``--path``
   folders (the release), and nothing in the ``--hide`` folders (the course's own) that those hold,
   writes only in DIR, binds TCP only to its connection file's ports and connects nowhere; seccomp
-  refuses new processes and every socket but TCP.
+  refuses new processes, every socket but TCP (MPTCP included), and signals to any other process.
 
 Only then does ipykernel start, so each of its threads, and every cell it runs, is confined:
 Landlock binds the thread that applies it and what that thread starts, never threads that
@@ -84,6 +84,8 @@ def confine(options: argparse.Namespace) -> str:
         raise landlock.LandlockUnavailable("this Landlock cannot restrict TCP (Linux 6.7 or later is needed)")
     if not seccomp.forbid_processes() or not seccomp.forbid_network_but_tcp():
         missing.append("new processes and sockets (no seccomp on this platform)")
+    elif seccomp.forbid_reaching_others():  # what an older kernel's Landlock leaves to seccomp
+        missing = [m for m in missing if m not in seccomp.COVERS]
     return "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
 
 
@@ -97,6 +99,11 @@ def main(argv: list[str]) -> int:
                   "with Landlock enabled, or set AUTOGRADER_ALLOW_UNCONFINED=1 to accept the risk.", file=sys.stderr)
             return 1
         state = f"not confined: {exc}"
+    if state != "confined" and os.environ.get("AUTOGRADER_ALLOW_UNCONFINED") != "1":
+        print(f"autograder: this kernel refuses to run a notebook {state}. Run on a kernel whose seccomp this "
+              "platform supports (x86_64 or aarch64), or set AUTOGRADER_ALLOW_UNCONFINED=1 to accept the risk.",
+              file=sys.stderr)
+        return 1
     if state != "confined":
         print(f"autograder: warning: this kernel is {state}", file=sys.stderr)
     sys.path[:0] = [os.path.realpath(p) for p in options.path]

@@ -1,14 +1,14 @@
 """Whether submissions may be graded here: what the sandbox says of its own confinement, and the rule.
 
 A worker describes its confinement before it runs the first statement of a submission (the
-"parsed" event): "confined" when Landlock holds it to its folders and seccomp refuses sockets
-and new processes; "partly confined (not enforced: ...)" when this kernel's Landlock lacks a
-newer feature (truncation of readable files before Linux 6.2, signals to other processes
-before 6.12); "not confined: ..." when Landlock is missing (Linux before 5.13, Landlock off
+"parsed" event): "confined" when Landlock holds it to its folders and seccomp refuses sockets,
+new processes, and what this kernel's Landlock may lack (signals to other processes before
+Linux 6.12, truncation of readable files before 6.2); "partly confined (not enforced: ...)"
+where seccomp could not make up for those; "not confined: ..." when Landlock is missing (Linux before 5.13, Landlock off
 at boot, gVisor, a container's seccomp profile that refuses its system calls), with
 "; network not refused" or "; new processes not refused" where seccomp is missing.
 
-Grading goes ahead only under `acceptable` confinement, on every path (`grade`, `batch`,
+Grading goes ahead only when "confined" (`acceptable`), on every path (`grade`, `batch`,
 Dask, Gradescope, Classroom), unless the instructor says `--allow-unconfined`; the result
 then records how it was graded.
 """
@@ -43,9 +43,11 @@ class Unconfined(RuntimeError):
 
 
 def acceptable(state: str) -> bool:
-    """Whether `state` (a worker's description) confines submissions enough to grade them: Landlock holds the
-    worker's files, whatever newer features this kernel lacks, and seccomp refuses sockets and new processes."""
-    return (state == CONFINED or state.startswith("partly confined")) and "not refused" not in state
+    """Whether `state` (a worker's description) confines submissions enough to grade them: only "confined", where
+    Landlock holds the worker's files and seccomp refuses sockets, new processes, signals to other processes and
+    truncation by name, whatever this kernel's Landlock lacks. "partly confined" means seccomp could not make up for
+    an older Landlock (a worker could then kill every process of the grading user): refused."""
+    return state == CONFINED
 
 
 def unconfined_note(state: str) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from autograder.sandbox import codec, confinement, disk, forkserver_client, protocol, reaper, scratch
+from autograder.sandbox import codec, confinement, disk, forkserver_client, landlock, protocol, reaper, scratch
 from autograder.sandbox.clock import CallClock
 
 
@@ -250,7 +250,7 @@ def worker_env(home: Path) -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TMPDIR": str(home),
            "MPLBACKEND": "Agg",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", landlock.ABI_VARIABLE):
         if name in os.environ:
             env[name] = os.environ[name]
     return env

@@ -30,6 +30,7 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 # Readable once confined, besides what a caller adds (the interpreter, the release): the system.
+ABI_VARIABLE = "AUTOGRADER_LANDLOCK_ABI"
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev/null", "/dev/urandom", "/dev/zero")
 
 READ = READ_FILE | READ_DIR | EXECUTE
@@ -62,11 +63,13 @@ def _libc():
 
 
 def abi_version() -> int:
-    """Landlock's ABI version on this kernel; 0 when there is none."""
+    """Landlock's ABI version on this kernel, or the older one AUTOGRADER_LANDLOCK_ABI names (to see what an older
+    kernel would enforce); 0 when there is none."""
     if platform.system() != "Linux":
         return 0
     version = _libc().syscall(CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
-    return max(int(version), 0)
+    at_most = os.environ.get(ABI_VARIABLE, "")
+    return max(min(int(version), int(at_most)) if at_most.isdigit() else int(version), 0)
 
 
 def _handled(abi: int) -> tuple[int, int, int]:

@@ -310,6 +310,8 @@ class WorkerSession:
         try:
             missing = landlock.confine(read=read, write=[os.getcwd(), "/dev/null"], hide=hide)
             missing = [m for m in missing if m != "network"]  # seccomp below refuses every socket, TCP or not
+            if seccomp.forbid_reaching_others():  # what an older kernel's Landlock leaves to seccomp
+                missing = [m for m in missing if m not in seccomp.COVERS]
             state = "confined" if not missing else "partly confined (not enforced: " + ", ".join(missing) + ")"
         except landlock.LandlockUnavailable as exc:
             state = f"not confined: {exc}"

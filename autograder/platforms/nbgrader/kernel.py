@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
 from autograder.course.paths import PRIVATE_DIRS, RELEASE_DIR
-from autograder.sandbox import disk, scratch
+from autograder.sandbox import disk, landlock, scratch
+
+
+# All a kernel's environment keeps of the server's: no secret of the instructor's (NBGRADER_DB_URL, a JupyterHub API
+# token, cloud credentials) reaches a validated notebook. JPY_* are jupyter_client's own (the parent to watch).
+KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "AUTOGRADER_ALLOW_UNCONFINED", landlock.ABI_VARIABLE)
+
+
+def kernel_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The part of `env` a confined kernel starts with."""
+    return {name: value for name, value in env.items() if name in KEPT or name.startswith(("LC_", "JPY_"))}
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -41,6 +52,7 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         kw["cwd"] = str(self._scratch)
+        kw["env"] = kernel_env(kw.get("env") or os.environ)
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self._scratch is not None:
             self._watcher = disk.Watcher(self._scratch, self.disk_mb * 2**20, self._over_budget)
