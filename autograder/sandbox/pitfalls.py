@@ -1,7 +1,7 @@
 """What in a submission will run differently under the official grader than in the student's own Jupyter.
 
 Read from the code, never run: `input()` (the grader has no keyboard), paths of the student's
-own machine, files beside the notebook (the grader runs it in an empty folder), a graded
+own machine, files read beside the notebook (the grader runs it in an empty folder), a graded
 function defined in more than one cell (the last one to run counts), a given cell the student
 changed (the course's code runs there), and outputs too large. The worker runs this on the
 statements it is about to run, before any of them runs; the grade's notes and `autograder check`
@@ -14,9 +14,10 @@ import ast
 import re
 
 
-# Calls that read a file named by their first argument.
+# Calls that read a file named by their first argument (`open` and h5py's `File` write it in a writing mode).
 READERS = {"open", "load", "loadtxt", "genfromtxt", "read_csv", "read_excel", "File", "imread", "read_text",
            "read_bytes"}
+OPENERS = {"open", "File"}  # their mode is their second argument or `mode=`
 LARGE_OUTPUT_BYTES = 5 * 2**20
 _ABSOLUTE = re.compile(r"^(/|~|[A-Za-z]:[\\/])")
 
@@ -24,6 +25,19 @@ _ABSOLUTE = re.compile(r"^(/|~|[A-Za-z]:[\\/])")
 def _call_name(node: ast.Call) -> str:
     func = node.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _path(node: ast.Call) -> str:
+    """The call's first argument where it is a string written in the code, else ""."""
+    first = node.args[0] if node.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+
+
+def _writes(node: ast.Call) -> bool:
+    """Whether `open` or `File` opens its file to write it, making it if need be: a mode with "w", "a" or "x" ("r+"
+    reads a file that must be there)."""
+    mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax"))
 
 
 def _line(where: str, node: ast.AST) -> str:
@@ -44,20 +58,23 @@ def scan(where: str, source: str, whole: bool = True) -> list[dict]:
         return []  # the grader reports what does not parse on its own
     found = []
     runs = tree.body if whole else [node for node in tree.body if isinstance(node, DEFINITIONS)]
-    for node in (sub for top in runs for sub in ast.walk(top)):
-        if not isinstance(node, ast.Call):
-            continue
+    calls = [sub for top in runs for sub in ast.walk(top) if isinstance(sub, ast.Call)]
+    # a file the chunk writes beside the notebook is there when grading too, for the chunk to read back
+    written = {_path(c) for c in calls if _call_name(c) in OPENERS and _writes(c)}
+    for node in calls:
         name = _call_name(node)
         if name == "input" and isinstance(node.func, ast.Name):
             found.append({"where": _line(where, node), "kind": "input",
                           "text": "input() waits for the keyboard; the grader has none, so it fails there (EOFError)"})
-        elif name in READERS and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str) and node.args[0].value.strip():
-            path = node.args[0].value
+        elif name in READERS and _path(node).strip():
+            path = _path(node)
+            writes = name in OPENERS and _writes(node)
             if _ABSOLUTE.match(path):
                 found.append({"where": _line(where, node), "kind": "absolute_path",
-                              "text": f"reads {path!r}, a path of your own machine: it is not there when grading"})
-            elif "://" not in path:
+                              "text": f"writes {path!r}, a path of your own machine: the grader cannot write there, "
+                                      "so it fails" if writes else
+                                      f"reads {path!r}, a path of your own machine: it is not there when grading"})
+            elif "://" not in path and not writes and path not in written:
                 found.append({"where": _line(where, node), "kind": "local_file",
                               "text": f"reads {path!r} beside the notebook: the grader runs your code in an empty "
                                       "folder, so it is not there (the course's data come from load_planar_dataset)"})

@@ -12,7 +12,8 @@ autograde pipeline (nbgrader_config.py):
   "Running student code"), so the points are the command's for the same file;
 - it writes each test cell's result into that cell's outputs: the cell's checks as text,
   and its points as the cell's value, which nbgrader's SaveAutoGrades takes as partial
-  credit. A statement that failed while loading is also noted on the cell it came from.
+  credit. A statement that failed while loading is also noted on the cell it came from, within
+  the bounds of `problems` (a few a cell, a few hundred in all, said when some are left out).
 
 No cell runs in a kernel, so a cell's score is exactly `autograder grade`'s score for it.
 """
@@ -33,10 +34,12 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from autograder.course.notebook import cell_role, nbgrader_meta
+from autograder.platforms.nbgrader.lenient import PYTHON_TEXT
+from autograder.platforms.nbgrader.problems import WHOLE_FILE, CellNotes, bounded_notes, cell_place
 from autograder.platforms.nbgrader.structure import RESTORED
 from autograder.results import results_json
 from autograder.results.cells import by_cell
-from autograder.results.model import GradingResult, LoadProblem, TestResult
+from autograder.results.model import GradingResult, TestResult
 from autograder.results.results_json import RESULTS_FILE
 
 
@@ -58,11 +61,12 @@ class GradeInSandbox(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         result = self._grade(nb, self._submitted(resources))
         tests_of = by_cell(result.tests)
-        notes = [line for line in result.notes if line.strip()]
+        notes = bounded_notes([line for line in result.notes if line.strip()])
         first = True
         # "code cell 12" counts the code cells as submitted: cells put back from the release are not among them
         submitted = [c for c in nb.cells if c.cell_type == "code" and not c.metadata.get(RESTORED)]
         numbers = {id(c): n for n, c in enumerate(submitted, start=1)}
+        problems = CellNotes(result.load_problems)  # indexed by cell once: a cell's share is looked up, not searched
         for cell in (c for c in nb.cells if c.cell_type == "code"):
             if cell_role(cell) == "test":
                 grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
@@ -78,8 +82,10 @@ class GradeInSandbox(NbGraderPreprocessor):
                                 new_output("execute_result", data=points, execution_count=None)]
                 first = False
             else:
-                here = [p for p in result.load_problems if _is_in(p.where, cell, numbers.get(id(cell), 0))]
-                cell.outputs = [new_output("stream", name="stdout", text=_problem_text(p)) for p in here]
+                places = cell_place(nbgrader_meta(cell).get("grade_id"), numbers.get(id(cell), 0))
+                if cell.metadata.get(PYTHON_TEXT):  # the whole of a Python file: its problems are at "line N"
+                    places.append(WHOLE_FILE)
+                cell.outputs = [new_output("stream", name="stdout", text=text) for text in problems.texts(places)]
         return nb, resources
 
     def _submitted(self, resources) -> Path | None:
@@ -118,18 +124,6 @@ class GradeInSandbox(NbGraderPreprocessor):
                 return results_json.read(out / RESULTS_FILE)
             except (OSError, results_json.ResultsUnreadable) as exc:
                 raise GradingFailed(f"autograder grade wrote results that cannot be read ({exc})") from None
-
-
-def _is_in(where: str, cell, number: int) -> bool:
-    """Whether a load problem's place ("cell 'relu', line 3" or "code cell 12, line 1") is this cell."""
-    grade_id = nbgrader_meta(cell).get("grade_id")
-    return (grade_id is not None and where.startswith(f"cell {grade_id!r}")) or where.startswith(f"code cell {number},")
-
-
-def _problem_text(problem: LoadProblem) -> str:
-    line = problem.where.rpartition(", ")[2] or "a statement"
-    return (f"While grading, {line} of this cell failed and was skipped: {problem.message}\n"
-            "It costs nothing by itself; whatever it would have defined is missing.\n")
 
 
 def cell_report(tests: list[TestResult], notes: list[str] | None = None) -> str:

@@ -10,7 +10,9 @@ in generate_feedback) leaves the course's own markdown as it is and rewrites the
 - a markdown cell the course did not write is rendered to HTML as nbconvert renders it,
   cleaned by nh3 (the Ammonia sanitiser: no script, no event handler, no ``javascript:``
   URL, no style, no form), and kept as one line of that HTML, which renders as it stands;
-  its attachments are embedded as ``data:`` images (PNG, JPEG or GIF only) and removed;
+  its attachments are embedded as ``data:`` images (PNG, JPEG or GIF only), each once per cell and
+  within a room per notebook, and removed; a cell whose HTML would outgrow its text many times
+  over is shown as its text (see `rendering`);
 - a raw cell's text is cleaned the same way (nbconvert copies HTML raw cells verbatim);
 - outputs keep only plain text, PNG, JPEG and GIF images and LaTeX; HTML is cleaned,
   markdown rendered and cleaned, and every other type (JavaScript, SVG, widgets) dropped;
@@ -20,20 +22,18 @@ in generate_feedback) leaves the course's own markdown as it is and rewrites the
 from __future__ import annotations
 
 import functools
-import html
 import re
 import uuid
 
 import nh3
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
 from autograder.course.notebook import read_cells
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
+from autograder.platforms.nbgrader.rendering import IMAGE_TYPES, ImageRoom, render_markdown
 
 
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
 KEPT_OUTPUT_TYPES = ("text/plain", "text/latex", *IMAGE_TYPES)
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*$")
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -55,22 +55,10 @@ def clean_html(html: str) -> str:
                      clean_content_tags={"script", "style"})
 
 
-def render_markdown(source: str, attachments: dict | None = None) -> str:
-    """`source` as nbconvert's HTML exporters render it, attachments embedded as data: URLs."""
-    images = {}  # every name keeps a bundle, so a reference to it renders; one with no image becomes a dropped src
-    for name, bundle in (attachments or {}).items():
-        kept = {k: v for k, v in bundle.items() if k in IMAGE_TYPES} if isinstance(bundle, dict) else {}
-        images[name] = kept or {"text/plain": ""}
-    renderer = IPythonRenderer(escape=False, attachments=images, exclude_anchor_links=True)
-    try:
-        return MarkdownWithMath(renderer=renderer).render(source)
-    except Exception:  # noqa: BLE001 - a cell the renderer cannot take is shown as its text
-        return f"<pre>{html.escape(source)}</pre>"
-
-
-def safe_markdown(source: str, attachments: dict | None = None) -> str:
-    """Markdown that renders as `source` rendered and cleaned: one line of clean HTML (a raw HTML block)."""
-    html = clean_html(render_markdown(source, attachments)).strip().replace("\r", "").replace("\n", "&#10;")
+def safe_markdown(source: str, attachments: dict | None = None, images: ImageRoom | None = None) -> str:
+    """Markdown that renders as `source` rendered (see `rendering`: `images` is the notebook's room for attachments)
+    and cleaned: one line of clean HTML (a raw HTML block)."""
+    html = clean_html(render_markdown(source, attachments, images)).strip().replace("\r", "").replace("\n", "&#10;")
     return html if html.startswith("<div>") and html.endswith("</div>") else f"<div>{html}</div>"
 
 
@@ -109,12 +97,16 @@ class SanitizeMarkup(NbGraderPreprocessor):
     # keeps nbgrader from logging "Config option `display_data_priority` not recognized" for every notebook
     display_data_priority = List().tag(config=True)  # unused here
 
+    def preprocess(self, nb, resources):
+        self.images = ImageRoom()  # the notebook's room for embedded attachments, shared by its cells
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if "id" in cell and not _CELL_ID.match(str(cell.id)):
             cell.id = uuid.uuid4().hex[:8]
         if cell.cell_type == "markdown":
             if cell.source not in course_markdown() or cell.get("attachments"):
-                cell.source = safe_markdown(cell.source, cell.get("attachments"))
+                cell.source = safe_markdown(cell.source, cell.get("attachments"), self.images)
                 cell.pop("attachments", None)
         elif cell.cell_type == "raw":
             cell.source = clean_html(cell.source)

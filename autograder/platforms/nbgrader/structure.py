@@ -12,6 +12,9 @@ and a locked cell's code) and then:
   they do for `autograder grade`);
 - gives every cell an id of its own.
 
+A Python file (shown by `ReadableExporter` as one cell, followed by the release's test cells) is
+left as it is: the grader runs it whole, with none of the release's cells.
+
 The points themselves come from `GradeInSandbox`, which grades the notebook as it was submitted,
 so they equal `autograder grade`'s; its notes tell the student what was recognised or restored.
 """
@@ -27,6 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.course import modules
 from autograder.course.paths import ASSIGNMENT, RELEASE_DIR
+from autograder.platforms.nbgrader.lenient import PYTHON_TEXT
 from autograder.sandbox import structure
 
 
@@ -105,6 +109,8 @@ class RestoreStructure(NbGraderPreprocessor):
     """The course's metadata back on the course's cells, before nbgrader's own sanitising steps read it."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        if nb.metadata.get(PYTHON_TEXT):  # a Python file, shown as the grader ran it: nothing to line up or restore
+            return nb, resources
         for note in restore(nb):
             self.log.warning("%s: %s", resources.get("nbgrader", {}).get("student", "?"), note)
         return nb, resources
