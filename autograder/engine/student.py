@@ -31,20 +31,21 @@ from autograder.sandbox.handle import (
 )
 
 
-# A proxy's arguments may hold this many times as many numbers as the call's own (a training's cache of n_h x m
-# from an X of 2 x m), and at least CALLBACK_SIZE_FLOOR; more is refused (see `contracts`).
-CALLBACK_SIZE_FACTOR = 64
+# A proxy's arguments are bounded by the sizes of the network and data the check handed the student's function
+# (`contracts.sizes_of`); where the check's arguments carry none, they may hold this many numbers in all.
 CALLBACK_SIZE_FLOOR = 100_000
 
 
-def _guarded(caller: str, name: str, function: Callable, limit: int) -> Callable:
-    """`function` answering `caller`'s calls of `name`, after refusing what no correct caller would send."""
+def _guarded(caller: str, name: str, function: Callable, limit: int | contracts.Sizes) -> Callable:
+    """`function` answering `caller`'s calls of `name`, after refusing what no correct caller would send
+    (`limit`: see `contracts.problem`)."""
     def guarded(*args: Any, **kwargs: Any) -> Any:
         why = contracts.problem(name, function, args, kwargs, limit)
         if why is not None:
             raise StopCall(f"{caller} called {name}, which the reference answers during this check, with {why}. A "
-                           f"correct {caller} passes it what the assignment's contract describes: "
-                           f"{contract_signature(name)}.", Cause.CALLBACK_REFUSED)
+                           f"correct {caller} passes it what the assignment's contract describes, on networks and "
+                           f"data no larger than those it was given: {contract_signature(name)}.",
+                           Cause.CALLBACK_REFUSED)
         return function(*args, **kwargs)
     guarded.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
     return guarded
@@ -94,9 +95,9 @@ class Student:
             ref = modules.reference()
             proxies = {**{f: getattr(ref, f) for f in self.stand_ins if f != name}, **(proxies or {})}
             random = frozenset(self.stand_ins & RANDOM_FUNCTIONS) - {name}
-        if proxies:  # each answers only what a correct caller could send (see `contracts`)
-            size = max(CALLBACK_SIZE_FACTOR * contracts.size([args, kwargs]), CALLBACK_SIZE_FLOOR)
-            proxies = {p: _guarded(name, p, function, size) for p, function in proxies.items()}
+        if proxies:  # each answers only what a correct caller could send, no larger than this call's (see `contracts`)
+            limit = contracts.sizes_of(name, args, kwargs) or CALLBACK_SIZE_FLOOR
+            proxies = {p: _guarded(name, p, function, limit) for p, function in proxies.items()}
         if name not in self.defined:
             raise StudentFailure(self._missing(name), Cause.NOT_DEFINED)
         key = (name, tuple(sorted(proxies or ())))
@@ -112,11 +113,15 @@ class Student:
         if left <= 0:
             raise StudentFailure(f"{name} was not run: the submission used up its total grading time "
                                  f"of {self.budget_seconds:g} s.", Cause.BUDGET)
-        limit = min(timeout or self.worker.limits.call_seconds, left)
-        try:
-            return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=limit, share_changes=share_changes,
-                                    random_proxies=random, **kwargs)
-        except CallStopped as exc:  # a proxy stopped it and said why (see `StopCall`)
+        seconds = min(timeout or self.worker.limits.call_seconds, left)
+        try:  # the grader's answers to its callbacks are not charged to the call, but they spend the budget
+            return self.worker.call(name, *args, proxies=proxies, seed=seed, timeout=seconds,
+                                    share_changes=share_changes, random_proxies=random, budget_left=left, **kwargs)
+        except CallStopped as exc:  # a proxy stopped it and said why (see `StopCall`), or the budget ran out
+            if Cause.parse(exc.cause) is Cause.BUDGET:
+                raise StudentFailure(f"{name} was stopped: the submission used up its total grading time of "
+                                     f"{self.budget_seconds:g} s (the time the grader spent answering the functions "
+                                     "it called counts too).", Cause.BUDGET) from None
             raise StudentFailure(str(exc), Cause.parse(exc.cause)) from None
         except StudentError as exc:
             raise StudentFailure(self._explain(name, exc), _raised_cause(exc)) from None

@@ -461,13 +461,27 @@ class WorkerHandle:
 
     @staticmethod
     def _over_callbacks(name: str, count: int) -> dict | None:
-        """A stop for a call past MAX_CALLBACKS callbacks. (The time the grader spends answering them is not the
-        student's, but it is bounded all the same: the call ends at its wall-time backstop, `clock.BACKSTOP` times
-        its limit, and each callback's arguments are bounded by what the proxy accepts.)"""
+        """A stop for a call past MAX_CALLBACKS callbacks. (The time the grader spends answering them is not charged
+        to the call, but it spends the submission's budget: see `_past_budget`.)"""
         if count <= MAX_CALLBACKS:
             return None
         return {"stop": f"{name} called functions the grader answers more than {MAX_CALLBACKS:,} times and was "
                         "stopped there, far more than it needs.", "cause": "callback_limit"}
+
+    @staticmethod
+    def _budget_spent(name: str) -> CallStopped:
+        """How a call ends that ran, the grader's answers to its callbacks included, to the end of the budget."""
+        return CallStopped(f"{name} was stopped: the submission used up its total grading time (the time the grader "
+                           "spent answering the functions it called counts too).", "budget")
+
+    @classmethod
+    def _past_budget(cls, name: str, clock: CallClock, budget_left: float | None) -> dict | None:
+        """A stop for a call that has run for all that was left of the submission's budget when it began
+        (`budget_left` seconds, wall time; None: no budget)."""
+        if budget_left is None or time.monotonic() - clock.started < budget_left:
+            return None
+        spent = cls._budget_spent(name)
+        return {"stop": str(spent), "cause": spent.cause}
 
     @staticmethod
     def _answer(proxy: Callable, message: dict) -> dict:
@@ -491,8 +505,9 @@ class WorkerHandle:
         except StopCall as stop:
             return {"stop": str(stop), "cause": stop.cause}
         except MemoryError:  # the grader's own memory limit: this call's arguments were too much, not the grader's fault
-            return {"stop": f"the arguments it handed {getattr(proxy, '__name__', 'a function')} took more memory "
-                            "than the grader allows itself, and the call was stopped.", "cause": "callback_refused"}
+            return {"stop": f"Your code called {message.get('name', 'a function the grader answers')} with arguments "
+                            "that took more memory than the grader allows itself, and the call was stopped.",
+                    "cause": "callback_refused"}
         except Exception as exc:  # noqa: BLE001 - reported to the worker as an error of the swap-in (or its state)
             return {"error": _plain(str(exc)), "type": type(exc).__name__}
         finally:
@@ -501,10 +516,15 @@ class WorkerHandle:
 
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None,
              timeout: float | None = None, seed: int | None = None, share_changes: bool = False,
-             random_proxies: frozenset[str] = frozenset(), **kwargs: Any) -> Any:
+             random_proxies: frozenset[str] = frozenset(), budget_left: float | None = None, **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker; plain data back. Proxies answer callbacks here; one that raises
         `StopCall` ends the call with CallStopped. `timeout` is in charged seconds (see `clock`): the student's
         own time, not the machine's load nor the proxies' work.
+
+        `budget_left`: the seconds left of the submission's budget (wall time, at least `timeout`). The proxies'
+        work is not charged to the call as far as the budget has room for it beyond the call's limit; past that
+        it is charged, so the call's own time and the proxies' together end with the budget, and past the budget
+        no callback is answered. Either way the call then ends with CallStopped, cause "budget".
 
         `seed`, if given, seeds numpy's global generator in the worker just before the call.
         `share_changes`: what the function does to its arguments in place is done to `args` here too.
@@ -520,6 +540,7 @@ class WorkerHandle:
         clock = CallClock(self._pid(), timeout or self.limits.call_seconds)
         stop = None  # the stop a proxy asked for, once it has
         callbacks = 0
+        cut_by_budget = False  # whether the proxies' time took all the budget had room for beyond the call's limit
         try:
             protocol.send(self._to, request)
             while True:
@@ -529,9 +550,13 @@ class WorkerHandle:
                 if event == "callback" and message.get("name") in proxies and stop is None:
                     began = time.monotonic()
                     callbacks += 1
-                    answer = self._over_callbacks(name, callbacks) or self._answer(proxies[message["name"]], message)
+                    answer = (self._over_callbacks(name, callbacks) or self._past_budget(name, clock, budget_left)
+                              or self._answer(proxies[message["name"]], message))
                     protocol.send(self._to, answer)
-                    clock.exclude(time.monotonic() - began)  # the reference's time is not the student's
+                    clock.exclude(time.monotonic() - began)  # the reference's time is not the student's ...
+                    room = None if budget_left is None else max(0.0, budget_left - clock.limit)
+                    if room is not None and clock.excluded > room:  # ... but it spends the budget: no more forgiven
+                        clock.excluded, cut_by_budget = room, True
                     if "stop" in answer:
                         stop = answer
                 elif stop is not None:  # whatever the worker says next, the call was stopped, in the grader's words
@@ -551,6 +576,8 @@ class WorkerHandle:
         except protocol.Timeout:
             spent = _spent(clock)
             self._kill()
+            if cut_by_budget:  # the call's time and the proxies' together reached the end of the budget
+                raise self._budget_spent(name) from None
             raise CallTimedOut(timeout or self.limits.call_seconds, name, spent) from None
         except codec.CodecError as exc:
             self._kill()
