@@ -1,13 +1,15 @@
 """`autograder check`: before a student submits, what the official grader will make of the saved notebook.
 
-It is the official grade of the notebook, in the same sandbox, under the same limits, lined up
-with the release the same way, so each visible test's verdict is the one the official grade
-gives (a check that another function's bug spoils is run again with the reference there, as in
-the grade). Of that grade it shows only what students see: which graded functions are defined,
-the visible tests' verdicts, whether the structure is the release's (or what the grader will
-recognise or restore), which statements fail or run out of time, and what will run differently
-than in the student's own Jupyter (see `sandbox.pitfalls`). No hidden check, nor anything a
-hidden check found, is shown: a visible test's message is cut to its own finding.
+It is the official grade's visible phase (`grade.visible_and_report`): the same code, the same
+sandbox, the same limits, the notebook lined up with the release the same way, so each visible
+test's verdict is the one the official grade gives (a check that another function's bug spoils
+is run again with the reference there, as in the grade, for functions that fail their own
+visible tests). No hidden check runs at all, so no hidden input reaches the submission and
+nothing it could learn from one reaches this text. It shows what students see: which graded
+functions are defined, the visible tests' verdicts, whether the structure is the release's (or
+what the grader will recognise or restore), which statements fail or run out of time, and what
+will run differently than in the student's own Jupyter (see `sandbox.pitfalls`). A visible
+test's message is cut to its own finding.
 
 It runs where the course grades (the graders and the reference solution are part of this
 package, and never reach students): see the README's "Checking before submitting".
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.course import modules
-from autograder.engine.grade import DEFAULT_BUDGET_SECONDS, GradeRequest, grade_and_report
+from autograder.engine.grade import DEFAULT_BUDGET_SECONDS, GradeRequest, visible_and_report
 from autograder.engine.load_notes import PITFALLS_HEAD
 from autograder.engine.plugin import KNOCK_ON
 from autograder.results.model import GradingResult, LoadProblem, TestResult
@@ -49,14 +51,16 @@ class CheckReport:
 
 def check(submission: Path, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
           name: str | None = None) -> CheckReport:
-    """Check `submission` (shown as `name`) as the official grade would load it (raises what `grade` raises)."""
-    result, report = grade_and_report(GradeRequest(Path(submission), limits or Limits(), budget_seconds))
+    """Check `submission` (shown as `name`) as the official grade's visible phase does (raises what `grade`
+    raises)."""
+    result, report = visible_and_report(GradeRequest(Path(submission), limits or Limits(), budget_seconds))
     return report_of(name or Path(submission).name, result, report.callables, report.pitfalls)
 
 
 def _as_shown(test: TestResult) -> TestResult:
-    """A visible test as the check shows it: a pass says nothing more, and a failure only its own finding (not
-    which functions the grade stood the reference in for, which only the hidden checks may have shown)."""
+    """A visible test as the check shows it: a pass says nothing more, and a failure only its own finding, not the
+    line saying which functions its second run stood the reference in for (the visible tests alone decide those, see
+    `plugin.run_phase`; the student reads their own failures)."""
     if test.passed:
         return replace(test, output="")
     lines = test.output.strip().splitlines()

@@ -5,6 +5,12 @@ only ever runs in the worker. Whatever the submission does, a `GradingResult` co
 with a line for every check. What stops a submission from being graded at all (no such
 file, graders that cannot run, a machine that cannot confine it) is raised, and
 `why_not_graded` says it in one plain line.
+
+A grade has two phases, each with a worker of its own that loads the submission afresh:
+the visible checks first, then the hidden ones. The first worker has ended before the
+second starts, so everything students see before grades are published (the visible
+checks' results, the notes on loading: `visible_and_report`, which is all `autograder
+check` runs) is settled before any hidden check's input exists in any worker.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import errno
 import resource
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +30,7 @@ from autograder.course.paths import RELEASE_DIR
 from autograder.engine import integrity
 from autograder.engine.load_notes import load_notes
 from autograder.engine.locate import SUFFIXES, find_submission
-from autograder.engine.plugin import GraderError, run_graders, unrun_results
+from autograder.engine.plugin import GraderError, PhaseResults, merged, run_phase, unrun_results
 from autograder.engine.redact import redact
 from autograder.engine.student import Student
 from autograder.results.causes import Cause
@@ -138,8 +146,36 @@ def grade(request: GradeRequest) -> GradingResult:
     return grade_and_report(request)[0]
 
 
-def grade_and_report(request: GradeRequest) -> tuple[GradingResult, LoadReport]:
-    """`grade`, and what loading the submission found (its pitfalls too: see `sandbox.pitfalls`)."""
+def grade_and_report(request: GradeRequest, on_visible: Callable[[GradingResult], None] | None = None
+                     ) -> tuple[GradingResult, LoadReport]:
+    """`grade`, and what loading the submission found (its pitfalls too: see `sandbox.pitfalls`).
+
+    `on_visible`, if given, gets what `visible_and_report` would return once the visible phase is over and before
+    any hidden check runs (Gradescope writes it out, so that what its students see is settled then)."""
+    return _graded(request, hidden=True, on_visible=on_visible)
+
+
+def visible_and_report(request: GradeRequest) -> tuple[GradingResult, LoadReport]:
+    """The official grade's visible phase alone, as `grade` runs it (raises what `grade` raises): the visible
+    checks' results, second runs included, and what loading found. No hidden check runs."""
+    return _graded(request, hidden=False)
+
+
+@contextmanager
+def _loaded(submission: Path, limits: Limits) -> Iterator[tuple[WorkerHandle, LoadReport]]:
+    """A fresh worker that has loaded `submission`, and what loading found; the worker ends on leaving."""
+    with WorkerHandle(submission, path_entries=[RELEASE_DIR], release=list(modules.release_skeleton()),
+                      limits=limits) as worker:
+        try:
+            report = worker.load()
+        except SandboxError as exc:
+            report = LoadReport(unreadable=str(exc))
+        yield worker, report
+
+
+def _graded(request: GradeRequest, *, hidden: bool,
+            on_visible: Callable[[GradingResult], None] | None = None) -> tuple[GradingResult, LoadReport]:
+    """The visible phase, then (if `hidden`) the hidden one, each in its own worker; see the module's docstring."""
     started = time.monotonic()
     submission = check_path(Path(request.submission))
     limits, only = request.limits, list(request.only) or None
@@ -148,32 +184,48 @@ def grade_and_report(request: GradeRequest) -> tuple[GradingResult, LoadReport]:
     prestart(limits)  # the workers' pre-loaded parent loads while the graders are collected
     before = integrity.fingerprint()
     untouched = _untouched(before)  # the graders as they are now, in case the submission changes them
-    with WorkerHandle(submission, path_entries=[RELEASE_DIR], release=list(modules.release_skeleton()),
-                      limits=limits) as worker:
-        try:
-            report = worker.load()
-        except SandboxError as exc:
-            report = LoadReport(unreadable=str(exc))
-        student = Student(worker, report, budget_seconds=request.budget_seconds, unreadable=report.unreadable)
-        try:
-            tests = run_graders(student, only)
-        except GraderError:
-            if integrity.fingerprint() == before:
-                raise  # the graders are broken by themselves: the instructor must hear of it
+    phases: list[PhaseResults] = []
+    notes: list[str] = []
+    try:
+        with _loaded(submission, limits) as (worker, report):
+            student = Student(worker, report, budget_seconds=request.budget_seconds, unreadable=report.unreadable)
+            phases.append(run_phase(student, "visible", only))
+        # That worker has ended: what it was shown, and made of it, stays with it.
+        notes = _notes(report)
+        if on_visible is not None and integrity.fingerprint() == before:
+            on_visible(_result(merged(*phases), started, notes, report))
+        if hidden:
+            with _loaded(submission, limits) as (worker, hidden_report):
+                phases.append(run_phase(student.moved_to(worker, hidden_report), "hidden", only, phases[0].failing))
+    except GraderError:
+        if integrity.fingerprint() == before:
+            raise  # the graders are broken by themselves: the instructor must hear of it
+    if integrity.fingerprint() != before:
+        print(f"autograder: the course's files changed while {submission} was graded; restore them "
+              "(git checkout) before grading anything else", file=sys.stderr)
+        result = _nothing(untouched, "the submission changed the course's own files while it was graded", started)
+        result.confinement, result.repairs = report.confinement, list(report.repairs)
+    else:
+        result = _result(merged(*phases), started, notes, report)
+    return result, report
+
+
+def _notes(report: LoadReport) -> list[str]:
+    """The notes on loading (`load_notes`), the confinement's first where it was not enough."""
     notes = load_notes(report)
     if report.confinement and report.confinement != confinement.CONFINED:
         print(f"autograder: warning: the worker was {report.confinement}", file=sys.stderr)
         if not confinement.acceptable(report.confinement):  # graded anyway, as the instructor said: everyone sees it
             notes.insert(0, confinement.unconfined_note(report.confinement))
-    if integrity.fingerprint() != before:
-        print(f"autograder: the course's files changed while {submission} was graded; restore them "
-              "(git checkout) before grading anything else", file=sys.stderr)
-        result = _nothing(untouched, "the submission changed the course's own files while it was graded", started)
-    else:
-        result = _finish(tests, started, notes, load_problems(report))
+    return notes
+
+
+def _result(tests: list[TestResult], started: float, notes: list[str], report: LoadReport) -> GradingResult:
+    """The result of `tests`, with what loading (`report`) found."""
+    result = _finish(tests, started, notes, load_problems(report))
     result.confinement = report.confinement
     result.repairs = list(report.repairs)
-    return result, report
+    return result
 
 
 def grade_nothing(reason: str) -> GradingResult:
@@ -195,14 +247,15 @@ def _finish(tests: list[TestResult], started: float, notes: list[str],
     return result
 
 
-def grade_folder(folder: Path, *, limits: Limits | None = None,
-                 budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> GradingResult:
-    """Grade the submission `find_submission` picks in `folder`; a zero with the reason if there is none."""
+def grade_folder(folder: Path, *, limits: Limits | None = None, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+                 on_visible: Callable[[GradingResult], None] | None = None) -> GradingResult:
+    """Grade the submission `find_submission` picks in `folder`; a zero with the reason if there is none.
+    `on_visible`: see `grade_and_report`."""
     path, problem = find_submission(folder) if folder.is_dir() else (None, f"{folder} is not a folder")
     if path is None:
         return grade_nothing(problem)
     try:
-        return grade(GradeRequest(path, limits or Limits(), budget_seconds))
+        return grade_and_report(GradeRequest(path, limits or Limits(), budget_seconds), on_visible)[0]
     except SubmissionError as exc:
         return grade_nothing(str(exc))
 

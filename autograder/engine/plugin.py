@@ -5,6 +5,11 @@ terminal output, so nothing beside the submission (a planted ``conftest.py``, a
 ``pytest.ini``, ``PYTEST_ADDOPTS``) can change how it grades. Outcomes are turned into
 `TestResult`s here: a failed check's message is the student-facing text it raised, never
 a traceback, so the graders' source does not leak into reports.
+
+The checks run in two phases (`run_phase`), each against its own worker: first the visible
+checks, whose results students see before grades are published, then the hidden ones.
+Whatever the visible phase shows is decided by the visible checks alone, its second runs
+included, so nothing a submission sees or learns during a hidden check can reach it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import pytest
 
@@ -29,6 +35,9 @@ INTERNAL_ERROR = ("The grader could not finish this check ({kind}). This is not 
 
 
 KNOCK_ON = "Fails even with the reference's "  # how the message of a check that failed its second run starts
+
+# The visible checks (what students see before grades are published), or the hidden ones.
+Phase = Literal["visible", "hidden"]
 
 
 class GraderError(RuntimeError):
@@ -71,10 +80,13 @@ def _weight(item: pytest.Item) -> Weight:
 class Collector:
     """pytest plugin: provides the fixtures and records each test's outcome."""
 
-    def __init__(self, student: Student | None, only: list[str] | None = None):
-        """`student`: None only to collect the graders without running them."""
+    def __init__(self, student: Student | None, only: list[str] | None = None, phase: Phase | None = None):
+        """`student`: None only to collect the graders without running them; `phase`: run only its checks (all when
+        None)."""
         self._student = student
         self.only = only
+        self.phase = phase
+        self.order: list[str] = []  # every selected check, whatever its phase, in file order
         self.items: list[pytest.Item] = []
         self.failures: dict[str, BaseException] = {}
         self.problems: list[str] = []
@@ -117,6 +129,9 @@ class Collector:
             self.problems.append(f"grader tests without @graded: {unweighted}")
         if self.only and not unweighted:
             items[:] = [item for item in items if set(_weight(item).functions) & set(self.only)]
+        self.order = [item.nodeid for item in items]
+        if self.phase is not None and not unweighted:
+            items[:] = [item for item in items if _weight(item).public == (self.phase == "visible")]
         self.items = list(items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -136,6 +151,11 @@ class Collector:
                 ) -> list[TestResult]:
         """One result per check. `second_runs`: nodeid -> (the functions the reference stood in for, the second
         run's failure or None), for checks that failed while a function they rely on fails its own checks."""
+        return [result for _, result in self.keyed_results(second_runs)]
+
+    def keyed_results(self, second_runs: dict[str, tuple[tuple[str, ...], BaseException | None]] | None = None
+                      ) -> list[tuple[str, TestResult]]:
+        """`results`, each with its check's nodeid."""
         out = []
         for item in self.items:
             weight = _weight(item)
@@ -150,21 +170,36 @@ class Collector:
                 stand_ins, again = second_runs[item.nodeid]
                 output, cause = _second_run_outcome(stand_ins, output, again)
                 score = weight.points if again is None else 0.0
-            out.append(TestResult(name=name, score=score, max_score=weight.points, output=output, tags=weight.tags,
-                                  visibility=weight.visibility, cause=cause))
+            out.append((item.nodeid, TestResult(name=name, score=score, max_score=weight.points, output=output,
+                                                tags=weight.tags, visibility=weight.visibility, cause=cause)))
         return out
 
     def failing_on_their_own(self) -> set[str]:
-        """Functions that fail a check grading them alone (one function, no end-to-end use of others)."""
-        return {_weight(item).functions[0] for item in self.items if item.nodeid in self.failures
-                and not _weight(item).uses and len(_weight(item).functions) == 1}
+        """Functions that fail a check grading them alone (no end-to-end use of others). A check of one function
+        charges that function; a check of several (an activation's visible test, which grades its backward pass
+        too) charges those its failure says fail on their own (`failing`), else the one it is about (`function`,
+        as a visible test's failure names it), else all of them."""
+        failing: set[str] = set()
+        for item in self.items:
+            exc, weight = self.failures.get(item.nodeid), _weight(item)
+            if exc is None or weight.uses:
+                continue
+            alone, named = getattr(exc, "failing", None), getattr(exc, "function", None)
+            if len(weight.functions) == 1:
+                failing.add(weight.functions[0])
+            elif isinstance(alone, list):
+                failing.update(f for f in alone if f in weight.functions)
+            elif named in weight.functions:
+                failing.add(named)
+            else:
+                failing.update(weight.functions)
+        return failing
 
-    def knock_ons(self) -> dict[tuple[str, ...], list[str]]:
-        """Failed checks that rely on functions failing their own checks, grouped by those functions: for each,
-        the functions the reference is to stand in for when the check runs again. A check's points belong to its
-        first function, so every other function it names or uses may be one; a fault of its own (not written, not
-        defined, a signature, the budget) is not run again."""
-        failing = self.failing_on_their_own()
+    def knock_ons(self, failing: set[str] | frozenset[str]) -> dict[tuple[str, ...], list[str]]:
+        """Failed checks that rely on functions in `failing` (those that fail their own checks), grouped by those
+        functions: for each, the functions the reference is to stand in for when the check runs again. A check's
+        points belong to its first function, so every other function it names or uses may be one; a fault of its
+        own (not written, not defined, a signature, the budget) is not run again."""
         groups: dict[tuple[str, ...], list[str]] = {}
         for item in self.items:
             exc = self.failures.get(item.nodeid)
@@ -239,12 +274,14 @@ def unrun_results(reason: str) -> list[TestResult]:
     return [replace(test, score=0.0, output=reason) for test in _collect().results()]
 
 
-def _run(student: Student, only: list[str] | None, targets: list[str]) -> Collector:
-    """One pytest run of the grader tests `targets` (the graders' folder, or test ids in it) against `student`."""
-    collector = Collector(student, only)
+def _run(student: Student, only: list[str] | None, targets: list[str], phase: Phase | None = None) -> Collector:
+    """One pytest run of the grader tests `targets` (the graders' folder, or test ids in it) against `student`, only
+    the checks of `phase` if given."""
+    collector = Collector(student, only, phase)
     with _isolated_environment():
         code = pytest.main([*targets, *_args()[1:]], plugins=[collector])
-    fine = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) + ((pytest.ExitCode.NO_TESTS_COLLECTED,) if only else ())
+    fine = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) + \
+        ((pytest.ExitCode.NO_TESTS_COLLECTED,) if only or phase else ())
     if collector.problems or code not in fine:
         problems = collector.problems or [f"pytest ended with {code!r}"]
         raise GraderError("; ".join(problems))
@@ -253,16 +290,30 @@ def _run(student: Student, only: list[str] | None, targets: list[str]) -> Collec
     return collector
 
 
-def run_graders(student: Student, only: list[str] | None = None) -> list[TestResult]:
-    """Run every grader test against `student`: results in file order (internal errors go to stderr).
+@dataclass(frozen=True)
+class PhaseResults:
+    """What one phase found: the result of each check it ran (by nodeid), every selected check's nodeid in file order
+    (both phases'), and the functions that fail a check of their own, in this phase or in those before it."""
+
+    results: dict[str, TestResult]
+    order: tuple[str, ...]
+    failing: frozenset[str]
+
+
+def run_phase(student: Student, phase: Phase, only: list[str] | None = None,
+              failing_before: frozenset[str] = frozenset()) -> PhaseResults:
+    """Run the checks of `phase` against `student` (internal errors go to stderr).
 
     `only` keeps the tests that grade one of those functions (not those that merely use one). A bug costs once:
     a check that failed while functions it relies on fail their own checks runs again with the reference standing
-    in for exactly those functions (`Student.stand_ins`), and keeps its points if it then passes.
+    in for exactly those functions (`Student.stand_ins`), and keeps its points if it then passes. Which functions
+    fail their own checks is known from this phase's checks and `failing_before` (what the phases before it found):
+    the visible phase, which runs first, decides its second runs by the visible checks alone.
     """
-    first = _run(student, only, [str(GRADERS_DIR)])
+    first = _run(student, only, [str(GRADERS_DIR)], phase)
+    failing = frozenset(first.failing_on_their_own()) | failing_before
     second: dict[str, tuple[tuple[str, ...], BaseException | None]] = {}
-    for stand_ins, nodeids in first.knock_ons().items():
+    for stand_ins, nodeids in first.knock_ons(failing).items():
         student.stand_ins = frozenset(stand_ins)
         try:
             again = _run(student, only, [str(GRADERS_DIR / nodeid) for nodeid in nodeids])
@@ -270,4 +321,11 @@ def run_graders(student: Student, only: list[str] | None = None) -> list[TestRes
             student.stand_ins = frozenset()
         ran = {item.nodeid for item in again.items}
         second.update({nodeid: (stand_ins, again.failures.get(nodeid)) for nodeid in nodeids if nodeid in ran})
-    return first.results(second)
+    return PhaseResults(dict(first.keyed_results(second)), tuple(first.order), failing)
+
+
+def merged(*phases: PhaseResults) -> list[TestResult]:
+    """The results of `phases`, in file order."""
+    found = {nodeid: result for phase in phases for nodeid, result in phase.results.items()}
+    order = phases[0].order if phases else ()
+    return [found[nodeid] for nodeid in order if nodeid in found]

@@ -83,6 +83,14 @@ class Student:
     def defined(self) -> set[str]:
         return set(self.report.callables)
 
+    def moved_to(self, worker: WorkerHandle, report: LoadReport) -> Student:
+        """This submission in a fresh `worker` that loaded it again (`report`): the same total time, what is left of
+        it, and a call that timed out is still not made again. What the old worker saw stays there."""
+        moved = Student(worker, report, budget_seconds=self.budget_seconds, unreadable=report.unreadable)
+        moved.deadline = self.deadline
+        moved.timed_out = dict(self.timed_out)
+        return moved
+
     def call(self, name: str, *args: Any, proxies: dict[str, Callable] | None = None, seed: int | None = None,
              timeout: float | None = None, share_changes: bool = False, **kwargs: Any) -> Any:
         """`name(*args, **kwargs)` in the worker. Raises StudentFailure for anything the student's code did."""

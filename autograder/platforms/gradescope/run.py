@@ -13,6 +13,12 @@ no result at all. So a run keeps a margin below that timeout:
   budget does not cover), leaving that file in place;
 - ``run_autograder`` also runs under ``timeout --signal=KILL`` at ``timeout - margin / 4``
   (`TimeLimit.hard_stop`), for a grader that cannot even run its watchdog.
+
+What students see before grades are published (the visible checks and the top-level text) is
+settled when the visible checks are done: results.json then holds their results, the notes on
+loading, and every hidden check still at 0 with the pending reason (`provisional`). Whatever the
+hidden checks then do, finishing, running out of time or stopping the run, that text stays the
+same, so their course cannot say anything of what a submission saw in them.
 """
 
 from __future__ import annotations
@@ -70,6 +76,22 @@ class _Watchdog:
             self._timer.cancel()
             action()
 
+    def meanwhile(self, action) -> None:
+        """Run `action` (writing results so far) unless the watchdog fired, which stays armed; it cannot fire
+        meanwhile, so a file is never left half written by it."""
+        with self._lock:
+            if not self._done:
+                action()
+
+
+def provisional(pending: GradingResult, visible: GradingResult) -> GradingResult:
+    """`pending` (every check at 0, with the reason) with the visible checks' results and the top-level text of
+    `visible`, the grade's visible phase: what students see before grades are published, as the final results
+    will show it, and the hidden checks still pending."""
+    shown = {t.name: t for t in visible.tests}
+    tests = [shown.get(t.name, t) if t.visibility == "visible" else t for t in pending.tests]
+    return replace(visible, tests=tests)
+
 
 def run(root: Path, limit: TimeLimit, limits: Limits | None = None) -> GradingResult:
     """Grade `root`/submission and write `root`/results/results.json within `limit`; return the result.
@@ -88,7 +110,9 @@ def run(root: Path, limit: TimeLimit, limits: Limits | None = None) -> GradingRe
     watchdog = _Watchdog(started + limit.watchdog)
     budget = math.floor(limit.budget - (time.monotonic() - started))  # whole seconds: students read the figure
     try:
-        result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0))
+        result = grade_folder(root / "submission", limits=limits, budget_seconds=max(budget, 0),
+                              on_visible=lambda visible: watchdog.meanwhile(
+                                  lambda: results_json.write(provisional(pending, visible), results)))
     except Unconfined:  # nothing of the submission ran: the student is told, the instructor gets the line
         watchdog.finish(lambda: results_json.write(_not_graded(pending, UNSAFE), results))
         raise
